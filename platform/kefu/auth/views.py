@@ -1,0 +1,85 @@
+"""Login and logout for agents, managers, admins and operators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from ..extensions import db, login_manager
+from ..org.models import User
+from ..org.passwords import verify_password
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Remember me"))
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the logged-in user for Flask-Login."""
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def home_for(user: User) -> str:
+    """Where a user lands after login."""
+    if user.is_operator or user.role in ("owner", "admin", "manager"):
+        return "/admin/"
+    return url_for("workbench.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Show the login form and log the user in."""
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = db.session.scalars(
+            select(User).where(func.lower(User.email) == form.email.data.lower())
+        ).first()
+        if user and user.is_active and verify_password(user.password_hash, form.password.data):
+            login_user(user, remember=bool(form.remember.data))
+            nxt = request.args.get("next") or ""
+            # Only same-site relative paths: an open redirect would help phishing.
+            if nxt.startswith("/") and not nxt.startswith("//"):
+                return redirect(nxt)
+            return redirect(home_for(user))
+        error = "bad_login"
+    status = 401 if error else 200
+    return render_template("login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Any:
+    """Log out (POST only, CSRF-protected)."""
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/")
+def root() -> Any:
+    """Send people to their home page."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask) -> None:
+    """Register the auth routes."""
+    login_manager.login_view = "auth.login"
+    app.register_blueprint(bp)

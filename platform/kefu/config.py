@@ -1,0 +1,65 @@
+"""Configuration: defaults plus KEFU_* environment variables, read only when the app is built."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SECRET = "kefu-insecure-default-secret"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot run safely."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the config dict from defaults, the environment and explicit overrides."""
+    env = os.environ
+    overrides = dict(overrides or {})
+    db_file = Path(instance_path) / "kefu.sqlite3"
+    cfg: dict[str, Any] = {
+        "SECRET_KEY": env.get("KEFU_SECRET_KEY", DEFAULT_SECRET),
+        "SQLALCHEMY_DATABASE_URI": env.get("KEFU_DATABASE_URL", f"sqlite:///{db_file}"),
+        "KEFU_REDIS_URL": env.get("KEFU_REDIS_URL", ""),
+        "KEFU_DEBUG": _bool(env.get("KEFU_DEBUG", "0")),
+        "KEFU_DEMO": _bool(env.get("KEFU_DEMO", "0")),
+        "KEFU_TESTING": False,
+        "KEFU_VISITOR_TOKEN_TTL": int(env.get("KEFU_VISITOR_TOKEN_TTL", str(30 * 24 * 3600))),
+        "KEFU_MAX_MESSAGE_CHARS": 5000,
+        "KEFU_CORS_ORIGINS": env.get("KEFU_CORS_ORIGINS", "*"),
+        "KEFU_JOBS": env.get("KEFU_JOBS", ""),  # "", "inprocess" or "rq"
+        "KEFU_SOCKETIO_ASYNC_MODE": env.get("KEFU_SOCKETIO_ASYNC_MODE", "threading"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("KEFU_SECURE_COOKIES", "0")),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("KEFU_SECURE_COOKIES", "0")),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": env.get("KEFU_LOCALE", "zh"),
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "FLASK_ADMIN_RAISE_ON_INTEGRITY_ERROR": False,
+    }
+    cfg.update(overrides)
+    uri: str = cfg["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would pick psycopg2.
+        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
+        cfg["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("postgresql") and not cfg["SQLALCHEMY_ENGINE_OPTIONS"]:
+        # 4-8 connections saturate commits on PostgreSQL; more only adds latency.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 8, "max_overflow": 8, "pool_pre_ping": True}
+    if not cfg["KEFU_JOBS"]:
+        cfg["KEFU_JOBS"] = "rq" if cfg["KEFU_REDIS_URL"] else "inprocess"
+    relaxed = cfg["KEFU_DEBUG"] or cfg["KEFU_DEMO"] or cfg["KEFU_TESTING"]
+    if cfg["SECRET_KEY"] == DEFAULT_SECRET and not relaxed:
+        raise ConfigError(
+            "KEFU_SECRET_KEY is not set: refusing to start with the default secret key "
+            "outside debug/demo mode. Set KEFU_SECRET_KEY to a long random string."
+        )
+    return cfg

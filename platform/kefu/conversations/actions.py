@@ -1,0 +1,253 @@
+"""Every write to conversations and messages: check_* validates untrusted input, do_* performs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..channels.models import Channel
+from ..dblock import locked
+from ..errors import KefuError
+from ..extensions import db
+from ..jobs import enqueue
+from ..org.models import User
+from ..realtime.events import AGENT_NS, VISITOR_NS, agent_room, publish, visitor_room
+from ..timeutil import utcnow
+from ..visitors.models import Visitor
+from ..visitors.token import VisitorClaims
+from . import queries
+from .access import access_conversation_reply
+from .models import END_REASONS, Conversation, ConversationEvent, ConversationSegment, Message
+from .schemas import AgentSendSchema, CloseSchema, SendMessageSchema, clean_text, load
+from .serialize import conversation_dict, message_dict
+
+
+def _targets(conv: Conversation) -> list[tuple[str, str]]:
+    targets = [(VISITOR_NS, visitor_room(conv.visitor_id))]
+    if conv.agent_id:
+        targets.append((AGENT_NS, agent_room(conv.agent_id)))
+    return targets
+
+
+def _event(conv: Conversation, kind: str, actor_id: int | None = None, **data: Any) -> None:
+    db.session.add(
+        ConversationEvent(
+            company_id=conv.company_id, conversation_id=conv.id, kind=kind, actor_id=actor_id,
+            data=data,
+        )
+    )
+
+
+def _existing(conversation_id: int, client_id: str | None) -> Message | None:
+    if not client_id:
+        return None
+    return db.session.scalars(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.client_msg_id == client_id
+        )
+    ).first()
+
+
+# --- visitor side -------------------------------------------------------------------------
+
+def check_visitor_message(claims: VisitorClaims, data: Any) -> tuple[Message, bool]:
+    """Validate a visitor's message and store it; return (message, newly_created)."""
+    fields = load(SendMessageSchema(), data)
+    text = clean_text(fields["text"])
+    channel = db.session.get(Channel, claims.channel_id)
+    visitor = db.session.get(Visitor, claims.visitor_id)
+    if channel is None or visitor is None or visitor.company_id != claims.company_id:
+        raise KefuError("invalid_token", status=401)
+    if channel.company_id != claims.company_id:
+        raise KefuError("invalid_token", status=401)
+    if not channel.enabled:
+        raise KefuError("channel_disabled", status=403)
+    return do_visitor_message(channel, visitor, text, fields["client_id"])
+
+
+def do_visitor_message(
+    channel: Channel, visitor: Visitor, text: str, client_id: str | None
+) -> tuple[Message, bool]:
+    """Store a visitor message, opening and routing a conversation if none is open."""
+    opened = False
+    with locked(Visitor, [visitor.id]):
+        conv = queries.open_conversation(visitor.id, channel.id)
+        if conv is not None:
+            dup = _existing(conv.id, client_id)
+            if dup is not None:
+                db.session.rollback()
+                return dup, False
+        else:
+            conv = do_open_conversation(channel, visitor)
+            opened = True
+        msg = _add_message(conv, "visitor", None, text, client_id)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # A concurrent send of the same client id won the race: answer with that one.
+            db.session.rollback()
+            dup = _existing(conv.id, client_id) if not opened else None
+            if dup is None:
+                raise
+            return dup, False
+    if opened:
+        from ..routing.assign import try_assign
+
+        try_assign(conv.id)
+    return msg, True
+
+
+def do_open_conversation(channel: Channel, visitor: Visitor) -> Conversation:
+    """Open a conversation that waits for a human (reception rules take over later)."""
+    ctx = visitor.last_context or {}
+    now = utcnow()
+    conv = Conversation(
+        company_id=channel.company_id, channel_id=channel.id, visitor_id=visitor.id,
+        skill_group_id=channel.skill_group_id, status="queued", created_at=now, queued_at=now,
+        page_url=str(ctx.get("page_url", ""))[:2048], referrer=str(ctx.get("referrer", ""))[:2048],
+        utm=ctx.get("utm") or {}, device=str(ctx.get("device", ""))[:32],
+        user_agent=str(ctx.get("user_agent", ""))[:512], ip=str(ctx.get("ip", ""))[:64],
+        language=str(ctx.get("language", ""))[:16],
+    )
+    db.session.add(conv)
+    db.session.flush()
+    _event(conv, "queued", skill_group_id=conv.skill_group_id)
+    publish(
+        {"type": "conversation.queued", "conversation": conversation_dict(conv)},
+        (VISITOR_NS, visitor_room(conv.visitor_id)),
+    )
+    return conv
+
+
+def _add_message(
+    conv: Conversation, sender: str, sender_id: int | None, text: str, client_id: str | None
+) -> Message:
+    now = utcnow()
+    msg = Message(
+        company_id=conv.company_id, conversation_id=conv.id, channel_id=conv.channel_id,
+        sender_kind=sender, sender_id=sender_id, content_type="text", body=text,
+        client_msg_id=client_id, created_at=now,
+    )
+    db.session.add(msg)
+    conv.last_message_at = now
+    db.session.flush()
+    publish({"type": "message.created", "message": message_dict(msg)}, *_targets(conv))
+    return msg
+
+
+# --- agent side ---------------------------------------------------------------------------
+
+def check_agent_message(agent: User, data: Any) -> tuple[Message, bool]:
+    """Validate an agent's reply and store it; return (message, newly_created)."""
+    fields = load(AgentSendSchema(), data)
+    text = clean_text(fields["text"])
+    conv = access_conversation_reply(agent, fields["conversation_id"])
+    return do_agent_message(conv, agent, text, fields["client_id"])
+
+
+def do_agent_message(
+    conv: Conversation, agent: User, text: str, client_id: str | None
+) -> tuple[Message, bool]:
+    """Store an agent's reply and record the first response."""
+    dup = _existing(conv.id, client_id)
+    if dup is not None:
+        return dup, False
+    msg = _add_message(conv, "agent", agent.id, text, client_id)
+    if conv.first_response_at is None:
+        conv.first_response_at = msg.created_at
+    segment = _current_segment(conv)
+    if segment is not None and segment.first_response_at is None:
+        segment.first_response_at = msg.created_at
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        dup = _existing(conv.id, client_id)
+        if dup is None:
+            raise
+        return dup, False
+    return msg, True
+
+
+def _current_segment(conv: Conversation) -> ConversationSegment | None:
+    return db.session.scalars(
+        select(ConversationSegment)
+        .where(
+            ConversationSegment.conversation_id == conv.id,
+            ConversationSegment.ended_at.is_(None),
+        )
+        .order_by(ConversationSegment.id.desc())
+        .limit(1)
+    ).first()
+
+
+def do_assign(conv: Conversation, agent_id: int) -> None:
+    """Give a queued conversation to an agent (caller holds the locks and commits)."""
+    now = utcnow()
+    conv.status = "active"
+    conv.agent_id = agent_id
+    conv.assigned_at = now
+    db.session.add(
+        ConversationSegment(
+            company_id=conv.company_id, conversation_id=conv.id, agent_id=agent_id,
+            skill_group_id=conv.skill_group_id, assigned_at=now,
+        )
+    )
+    _event(conv, "assigned", agent_id=agent_id)
+    agent = db.session.get(User, agent_id)
+    header = conversation_dict(conv)
+    messages = [message_dict(m) for m in queries.recent_messages(conv.id)]
+    publish(
+        {"type": "conversation.assigned", "conversation": header, "messages": messages},
+        (AGENT_NS, agent_room(agent_id)),
+    )
+    publish(
+        {
+            "type": "conversation.assigned",
+            "conversation": header,
+            "agent": {"id": agent_id, "name": agent.shown_name if agent else ""},
+        },
+        (VISITOR_NS, visitor_room(conv.visitor_id)),
+    )
+
+
+def check_close(agent: User, data: Any) -> Conversation:
+    """Validate an agent's request to end a conversation and end it."""
+    fields = load(CloseSchema(), data)
+    conv = access_conversation_reply(agent, fields["conversation_id"])
+    do_close(conv, "agent_removed", actor_id=agent.id)
+    return conv
+
+
+def do_close(conv: Conversation, reason: str, actor_id: int | None = None) -> None:
+    """End a conversation, then compute its metrics in the background and refill the agent."""
+    if reason not in END_REASONS:
+        raise ValueError(f"unknown end reason {reason}")
+    with locked(Conversation, [conv.id]):
+        db.session.refresh(conv)
+        if not conv.is_open:
+            db.session.rollback()
+            return
+        now = utcnow()
+        agent_id = conv.agent_id
+        targets = _targets(conv)
+        conv.status = "closed"
+        conv.closed_at = now
+        conv.end_reason = reason
+        segment = _current_segment(conv)
+        if segment is not None:
+            segment.ended_at = now
+            segment.end_kind = "closed"
+        _event(conv, "closed", actor_id=actor_id, reason=reason)
+        publish({"type": "conversation.closed", "conversation": conversation_dict(conv)}, *targets)
+        from .metrics import compute_conversation_metrics
+
+        enqueue(compute_conversation_metrics, conv.id)
+        company_id = conv.company_id
+        db.session.commit()
+    if agent_id is not None:
+        from ..routing.assign import agent_group_ids, drain_queue
+
+        drain_queue(company_id, agent_group_ids(agent_id))

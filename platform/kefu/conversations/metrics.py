@@ -1,0 +1,65 @@
+"""Per-agent segment metrics, computed in the background when a conversation closes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..jobs import job
+from .models import Conversation, ConversationSegment, Message
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return max((end - start).total_seconds(), 0.0)
+
+
+@job
+def compute_conversation_metrics(conversation_id: int) -> dict[str, int]:
+    """Fill every segment's first response, response and duration figures (idempotent)."""
+    conv = db.session.get(Conversation, conversation_id)
+    if conv is None or conv.status != "closed":
+        return {"segments": 0}
+    segments = list(
+        db.session.scalars(
+            select(ConversationSegment)
+            .where(ConversationSegment.conversation_id == conversation_id)
+            .order_by(ConversationSegment.id)
+        )
+    )
+    messages = list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.created_at, Message.id)
+        )
+    )
+    for seg in segments:
+        end = seg.ended_at or conv.closed_at
+        mine = [m for m in messages if seg.assigned_at <= m.created_at <= (end or m.created_at)]
+        visitor_msgs = [m for m in mine if m.sender_kind == "visitor"]
+        agent_msgs = [m for m in mine if m.sender_kind == "agent" and m.sender_id == seg.agent_id]
+        first_reply = agent_msgs[0].created_at if agent_msgs else None
+        seg.first_response_at = seg.first_response_at or first_reply
+        seg.first_response_seconds = _seconds(seg.assigned_at, seg.first_response_at)
+        seg.queue_seconds = _seconds(conv.queued_at, seg.assigned_at) if seg is segments[0] else 0.0
+        seg.duration_seconds = _seconds(seg.assigned_at, end)
+        seg.visitor_messages = len(visitor_msgs)
+        seg.agent_messages = len(agent_msgs)
+        seg.is_valid = bool(visitor_msgs) and bool(agent_msgs)
+        # Response time: from the first visitor message of a run to the agent's next reply.
+        waits: list[float] = []
+        waiting_since: datetime | None = None
+        for m in mine:
+            if m.sender_kind == "visitor" and waiting_since is None:
+                waiting_since = m.created_at
+            elif m.sender_kind == "agent" and m.sender_id == seg.agent_id and waiting_since:
+                waits.append((m.created_at - waiting_since).total_seconds())
+                waiting_since = None
+        seg.avg_response_seconds = sum(waits) / len(waits) if waits else None
+    conv.metrics_done = True
+    db.session.commit()
+    return {"segments": len(segments)}

@@ -1,0 +1,68 @@
+"""Marshmallow schemas for everything a visitor or agent sends about messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from ..errors import KefuError, ValidationFailed
+
+MAX_CHARS = 5000
+
+
+class SendMessageSchema(Schema):
+    """A text message from a visitor or an agent."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    text = fields.String(required=True)
+    client_id = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=64)
+    )
+
+
+class AgentSendSchema(SendMessageSchema):
+    """An agent's message names the conversation."""
+
+    conversation_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class SyncSchema(Schema):
+    """A reconnecting client asks for what came after the last message id it saw."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    after_id = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    conversation_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class CloseSchema(Schema):
+    """An agent closes a conversation."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    conversation_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+def load(schema: Schema, data: Any) -> dict[str, Any]:
+    """Validate untrusted input with a schema; raise ValidationFailed with field errors."""
+    if not isinstance(data, dict):
+        raise ValidationFailed({"_schema": ["expected an object"]})
+    try:
+        return schema.load(data)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        raise ValidationFailed(exc.normalized_messages()) from exc
+
+
+def clean_text(text: str, limit: int = MAX_CHARS) -> str:
+    """Strip a message text and enforce non-empty and the length limit."""
+    text = text.strip()
+    if not text:
+        raise KefuError("empty_message", fields={"text": ["empty"]})
+    if len(text) > limit:
+        raise KefuError("message_too_long", fields={"text": ["too long"]}, limit=limit)
+    return text

@@ -1,0 +1,81 @@
+"""Errors that reach users: a stable code plus a message in Chinese and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# code -> (zh, en); one place so every surface (HTTP, socket, console) says the same thing.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "invalid_input": ("输入有误，请检查后重试", "The input is invalid; please check it and retry"),
+    "empty_message": ("消息不能为空", "The message cannot be empty"),
+    "message_too_long": ("消息不能超过 {limit} 个字符", "The message cannot exceed {limit} characters"),
+    "invalid_token": ("访客凭证无效或已过期，请刷新页面", "The visitor token is invalid or expired; reload the page"),
+    "unauthorized": ("请先登录", "Please log in first"),
+    "forbidden": ("没有权限执行此操作", "You are not allowed to do this"),
+    "not_found": ("找不到该对象", "Not found"),
+    "unknown_channel": ("找不到该接入渠道", "This channel does not exist"),
+    "channel_disabled": ("该渠道已停用", "This channel is disabled"),
+    "conversation_closed": ("会话已结束", "The conversation has ended"),
+    "not_assigned": ("该会话未分配给你", "This conversation is not assigned to you"),
+    "invalid_status": ("无效的状态", "Invalid status"),
+    "duplicate": ("名称已存在", "This name is already taken"),
+    "bad_login": ("账号或密码错误", "Wrong email or password"),
+    "rate_limited": ("操作太频繁，请稍后再试", "Too many requests; try again later"),
+    "server_error": ("服务器错误，请稍后重试", "Server error; please retry later"),
+    "cross_company": ("不能引用其他公司的数据", "Rows of another company cannot be referenced"),
+}
+
+
+def message(code: str, lang: str = "zh", **params: Any) -> str:
+    """Return the message for a code in zh or en."""
+    zh, en = MESSAGES.get(code, MESSAGES["invalid_input"])
+    text = en if lang.startswith("en") else zh
+    return text.format(**params) if params else text
+
+
+class KefuError(Exception):
+    """A user-facing failure: rejected input, missing access, unknown object."""
+
+    status = 400
+
+    def __init__(
+        self, code: str, *, status: int | None = None, fields: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(message(code, "en", **params))
+        self.code = code
+        self.params = params
+        self.fields = fields or {}
+        if status is not None:
+            self.status = status
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """Render as the JSON error body used by every endpoint and socket ack."""
+        body: dict[str, Any] = {
+            "code": self.code,
+            "message": message(self.code, lang, **self.params),
+            "message_zh": message(self.code, "zh", **self.params),
+            "message_en": message(self.code, "en", **self.params),
+        }
+        if self.fields:
+            body["fields"] = self.fields
+        return {"ok": False, "error": body}
+
+
+class ValidationFailed(KefuError):
+    """Input failed schema validation; fields carries the per-field errors."""
+
+    def __init__(self, fields: dict[str, Any], code: str = "invalid_input", **params: Any) -> None:
+        super().__init__(code, fields=fields, **params)
+
+
+class NotFound(KefuError):
+    """The object does not exist or is not visible to the caller."""
+
+    status = 404
+
+
+class Forbidden(KefuError):
+    """The caller may not perform this operation."""
+
+    status = 403

@@ -1,0 +1,23 @@
+"""Socket.IO wiring: namespaces /visitor and /agent, Redis message queue when configured."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..extensions import socketio
+
+
+def init_app(app: Flask) -> None:
+    """Bind Socket.IO to the app; join processes through Redis when KEFU_REDIS_URL is set."""
+    origins = app.config["KEFU_CORS_ORIGINS"]
+    socketio.init_app(
+        app,
+        async_mode=app.config["KEFU_SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["KEFU_REDIS_URL"] or None,
+        channel="kefu-socketio",
+        cors_allowed_origins="*" if origins == "*" else origins.split(","),
+        max_http_buffer_size=256 * 1024,
+        logger=False,
+        engineio_logger=False,
+    )
+    from . import agent, visitor  # noqa: F401  (registers the namespaces)

@@ -1,0 +1,42 @@
+"""Deliver event dicts to Socket.IO rooms, always after the transaction commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..aftercommit import on_commit
+from ..extensions import socketio
+
+VISITOR_NS = "/visitor"
+AGENT_NS = "/agent"
+
+
+def conversation_room(conversation_id: int) -> str:
+    """Room of the visitor sockets of one conversation."""
+    return f"conversation:{conversation_id}"
+
+
+def visitor_room(visitor_id: int) -> str:
+    """Room of every socket (tab) of one visitor."""
+    return f"visitor:{visitor_id}"
+
+
+def agent_room(agent_id: int) -> str:
+    """Room of every socket of one agent."""
+    return f"agent:{agent_id}"
+
+
+def monitor_room(company_id: int) -> str:
+    """Room of the managers watching a company live."""
+    return f"company:{company_id}:monitor"
+
+
+def publish(event: dict[str, Any], *targets: tuple[str, str]) -> None:
+    """Emit `event` (which has a `type`) to each (namespace, room) once the write commits."""
+    assert "type" in event, "events are dicts with a type"
+
+    def deliver() -> None:
+        for namespace, room in targets:
+            socketio.emit(event["type"], event, to=room, namespace=namespace)
+
+    on_commit(deliver)

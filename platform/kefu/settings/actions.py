@@ -1,0 +1,51 @@
+"""Writes of company settings (console, seeder, CLI): scope checks, audit, one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ..audit.actions import changes_of, record
+from ..errors import KefuError
+from ..extensions import db
+
+
+def check_same_company(obj: Any) -> None:
+    """Refuse a row that points at another company's rows (or has no company)."""
+    company_id = getattr(obj, "company_id", None)
+    if company_id is None:
+        raise KefuError("cross_company", fields={"company_id": ["required"]})
+    for column in obj.__table__.columns:
+        value = getattr(obj, column.key, None)
+        if value is None or column.key == "company_id":
+            continue
+        for fk in column.foreign_keys:
+            target = fk.column.table
+            if "company_id" not in target.c:
+                continue
+            owner = db.session.execute(
+                select(target.c.company_id).where(fk.column == value)
+            ).scalar_one_or_none()
+            if owner != company_id:
+                raise KefuError("cross_company", fields={column.key: ["another company"]})
+
+
+def do_save(actor_id: int | None, obj: Any, *, created: bool) -> Any:
+    """Validate scope, record the change in the audit log, and commit."""
+    if created:
+        db.session.add(obj)
+    check_same_company(obj)
+    changes = changes_of(obj)
+    db.session.flush()
+    record(actor_id, "create" if created else "update", obj, obj.company_id, changes)
+    db.session.commit()
+    return obj
+
+
+def do_delete(actor_id: int | None, obj: Any) -> None:
+    """Delete a settings row and record it."""
+    company_id = getattr(obj, "company_id", None)
+    record(actor_id, "delete", obj, company_id, {"deleted": str(obj)})
+    db.session.delete(obj)
+    db.session.commit()

@@ -1,0 +1,152 @@
+/* kefu agent workbench: conversations over the /agent socket. */
+(function () {
+  "use strict";
+  var T = window.KEFU_I18N;
+  var listEl = document.getElementById("conversations");
+  var emptyEl = document.getElementById("empty");
+  var msgsEl = document.getElementById("messages");
+  var titleEl = document.getElementById("chat-title");
+  var closeBtn = document.getElementById("close-conv");
+  var statusEl = document.getElementById("status");
+  var connEl = document.getElementById("conn");
+  var errEl = document.getElementById("wb-error");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("text");
+  var sendBtn = document.getElementById("send");
+  var convs = {};      // id -> {conv, messages: [], unread}
+  var seen = {};
+  var lastId = 0;
+  var current = null;
+  var pending = {};    // client id -> {conversation_id, text}
+
+  statusEl.value = T.initialStatus;
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "a" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+  function showError(err) {
+    if (!err) { errEl.hidden = true; return; }
+    errEl.textContent = err.message || String(err); errEl.hidden = false;
+  }
+  function entry(conv) {
+    var e = convs[conv.id];
+    if (!e) { e = convs[conv.id] = {conv: conv, messages: [], unread: 0}; }
+    else { e.conv = conv; }
+    return e;
+  }
+  function renderList() {
+    listEl.innerHTML = "";
+    var ids = Object.keys(convs).sort(function (a, b) { return b - a; });
+    emptyEl.hidden = ids.length > 0;
+    ids.forEach(function (id) {
+      var e = convs[id];
+      var li = document.createElement("li");
+      li.className = "conv" + (current == id ? " current" : "") + (e.conv.status === "closed" ? " closed" : "");
+      li.dataset.id = id;
+      li.textContent = e.conv.visitor.name + (e.unread ? " (" + e.unread + ")" : "") +
+        (e.conv.status === "closed" ? " · " + T.closed : "");
+      li.onclick = function () { select(id); };
+      listEl.appendChild(li);
+    });
+  }
+  function renderMessages() {
+    msgsEl.innerHTML = "";
+    if (!current) return;
+    convs[current].messages.forEach(function (m) {
+      var li = document.createElement("li");
+      li.className = "msg msg-" + m.sender;
+      li.dataset.id = m.id;
+      var span = document.createElement("span"); span.className = "bubble"; span.textContent = m.text;
+      li.appendChild(span); msgsEl.appendChild(li);
+    });
+    msgsEl.scrollTop = msgsEl.scrollHeight;
+  }
+  function select(id) {
+    current = String(id);
+    var e = convs[current]; e.unread = 0;
+    titleEl.textContent = e.conv.visitor.name + (e.conv.page_url ? " · " + e.conv.page_url : "");
+    var open = e.conv.status === "active";
+    input.disabled = sendBtn.disabled = closeBtn.disabled = !open;
+    renderList(); renderMessages();
+    if (open) input.focus();
+  }
+  function addMessage(m) {
+    if (seen[m.id]) return;
+    seen[m.id] = true;
+    if (m.id > lastId) lastId = m.id;
+    var e = convs[m.conversation_id];
+    if (!e) return;
+    e.messages.push(m);
+    e.messages.sort(function (a, b) { return a.id - b.id; });
+    if (String(m.conversation_id) === current) renderMessages();
+    else { e.unread++; renderList(); }
+  }
+  var socket = io("/agent", {transports: ["websocket", "polling"]});
+  function sendPending(cid) {
+    var p = pending[cid];
+    if (!p || !socket.connected) return;
+    socket.timeout(10000).emit("message", {conversation_id: p.conversation_id, text: p.text, client_id: cid},
+      function (err, res) {
+        if (err) return;
+        delete pending[cid];
+        if (res.ok) { addMessage(res.message); showError(null); } else showError(res.error);
+      });
+  }
+  socket.on("connect", function () {
+    connEl.textContent = T.online;
+    socket.emit("sync", {after_id: 0}, function (res) {
+      if (!res.ok) return showError(res.error);
+      statusEl.value = res.status;
+      res.conversations.forEach(entry);
+      res.messages.forEach(function (m) { seen[m.id] = false; });
+      res.messages.forEach(function (m) {
+        var e = convs[m.conversation_id];
+        if (e && !e.messages.some(function (x) { return x.id === m.id; })) { e.messages.push(m); }
+        seen[m.id] = true; if (m.id > lastId) lastId = m.id;
+      });
+      renderList();
+      if (!current && Object.keys(convs).length) select(Object.keys(convs).sort(function (a, b) { return b - a; })[0]);
+      else renderMessages();
+      Object.keys(pending).forEach(sendPending);
+    });
+  });
+  socket.on("disconnect", function () { connEl.textContent = T.offline; });
+  socket.on("connect_error", function (err) { connEl.textContent = T.offline; });
+  socket.on("conversation.assigned", function (ev) {
+    var e = entry(ev.conversation);
+    (ev.messages || []).forEach(function (m) { if (!seen[m.id]) { seen[m.id] = true; e.messages.push(m); if (m.id > lastId) lastId = m.id; } });
+    if (!current) select(ev.conversation.id); else { e.unread = e.messages.length; renderList(); }
+    if (document.hidden && window.Notification && Notification.permission === "granted") new Notification(T.newConversation);
+  });
+  socket.on("message.created", function (ev) { addMessage(ev.message); });
+  socket.on("conversation.closed", function (ev) {
+    var e = entry(ev.conversation);
+    if (String(ev.conversation.id) === current) select(current); else renderList();
+  });
+  socket.on("agent.status", function (ev) { statusEl.value = ev.status; });
+  statusEl.addEventListener("change", function () {
+    socket.emit("status", {status: statusEl.value}, function (res) { if (!res.ok) showError(res.error); });
+  });
+  closeBtn.addEventListener("click", function () {
+    if (!current) return;
+    socket.emit("close", {conversation_id: Number(current)}, function (res) {
+      if (!res.ok) return showError(res.error);
+      entry(res.conversation); select(current);
+    });
+  });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text || !current) return;
+    var cid = uuid();
+    pending[cid] = {conversation_id: Number(current), text: text};
+    input.value = "";
+    sendPending(cid);
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+  });
+  document.querySelectorAll(".quick-reply").forEach(function (b) {
+    b.addEventListener("click", function () { input.value = b.dataset.text; input.focus(); });
+  });
+})();

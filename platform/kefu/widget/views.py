@@ -1,0 +1,83 @@
+"""The visitor side over HTTP: the H5 chat page, the embed script, and the session API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Flask, Response, render_template, request, url_for
+from sqlalchemy import select
+
+from ..channels.models import Channel
+from ..conversations import queries
+from ..conversations.serialize import message_dict
+from ..errors import KefuError
+from ..extensions import csrf, db
+from ..visitors.actions import check_open_session
+
+bp = Blueprint("widget", __name__)
+
+
+def channel_by_key(key: str) -> Channel:
+    """Return the enabled channel with this public key, or raise unknown_channel (404)."""
+    channel = None
+    if len(key) <= 64:
+        channel = db.session.scalars(select(Channel).where(Channel.key == key)).first()
+    if channel is None:
+        raise KefuError("unknown_channel", status=404)
+    if not channel.enabled:
+        raise KefuError("channel_disabled", status=404)
+    return channel
+
+
+@bp.route("/chat/<key>")
+def chat_page(key: str) -> Any:
+    """The standalone H5 chat page (also what the embed snippet shows in its frame)."""
+    channel = channel_by_key(key)
+    return render_template("widget/chat.html", channel=channel, embed=request.args.get("embed") == "1")
+
+
+@bp.route("/widget/<key>.js")
+def embed_script(key: str) -> Any:
+    """The <script> a company puts on its site: a button that opens the chat in a frame."""
+    channel = channel_by_key(key)
+    chat_url = url_for("widget.chat_page", key=channel.key, embed="1", _external=True)
+    body = render_template("widget/embed.js", chat_url=json.dumps(chat_url),
+                           title=json.dumps(channel.settings.get("title") or channel.name))
+    return Response(body, mimetype="application/javascript")
+
+
+@bp.route("/api/widget/<key>/session", methods=["POST"])
+@csrf.exempt  # visitors carry a signed token, not a cookie session
+def open_session(key: str) -> Any:
+    """Identify the visitor, issue a token, and return the current conversation state."""
+    channel = channel_by_key(key)
+    data = request.get_json(silent=True)
+    if data is None:
+        data = {}
+    ip = request.headers.get("X-Forwarded-For", request.remote_addr or "").split(",")[0].strip()
+    out = check_open_session(channel, data, ip, request.headers.get("User-Agent", ""))
+    visitor = out["visitor"]
+    conv = queries.latest_conversation(visitor.id, channel.id)
+    state = None
+    messages: list[dict[str, Any]] = []
+    if conv is not None:
+        state = {
+            "id": conv.id, "status": conv.status, "queue_position": queries.queue_position(conv),
+            "agent_name": conv.agent.shown_name if conv.agent else None,
+        }
+        messages = [message_dict(m) for m in queries.recent_messages(conv.id)]
+    return {
+        "ok": True,
+        "token": out["token"],
+        "uid": out["uid"],
+        "visitor": {"id": visitor.id, "name": visitor.name},
+        "conversation": state,
+        "messages": messages,
+        "socket": {"namespace": "/visitor", "path": "/socket.io"},
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register the widget routes."""
+    app.register_blueprint(bp)
