@@ -9,7 +9,14 @@ from ..extensions import socketio
 
 def init_app(app: Flask) -> None:
     """Bind Socket.IO to the app; join processes through Redis when KEFU_REDIS_URL is set."""
+    from .agent import AgentNamespace
+    from .events import AGENT_NS, VISITOR_NS
+    from .visitor import VisitorNamespace
+
     origins = app.config["KEFU_CORS_ORIGINS"]
+    # Options accumulate on the shared SocketIO object; each app starts from its own.
+    socketio.server_options.clear()
+    socketio.namespace_handlers.clear()
     socketio.init_app(
         app,
         async_mode=app.config["KEFU_SOCKETIO_ASYNC_MODE"],
@@ -20,4 +27,5 @@ def init_app(app: Flask) -> None:
         logger=False,
         engineio_logger=False,
     )
-    from . import agent, visitor  # noqa: F401  (registers the namespaces)
+    socketio.on_namespace(VisitorNamespace(VISITOR_NS))
+    socketio.on_namespace(AgentNamespace(AGENT_NS))

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask_login import current_user
-from flask_socketio import join_room
+from flask_socketio import Namespace, join_room
+from socketio.exceptions import ConnectionRefusedError
 
 from ..conversations import queries
 from ..conversations.actions import check_agent_message, check_close
 from ..conversations.schemas import SyncSchema, load
 from ..conversations.serialize import conversation_dict, message_dict
 from ..errors import KefuError
-from ..extensions import socketio
 from ..org.actions import check_set_status
 from .events import AGENT_NS, agent_room
 from .handlers import acked
@@ -29,48 +28,43 @@ def _agent() -> Any:
     return current_user._get_current_object()
 
 
-@socketio.on("connect", namespace=AGENT_NS)
-def on_connect(auth: Any = None) -> None:
-    """Accept only logged-in company users; each joins their own agent room."""
-    if not current_user.is_authenticated or current_user.company_id is None:
-        raise ConnectionRefusedError(json.dumps(KefuError("unauthorized").to_dict()["error"]))
-    join_room(agent_room(current_user.id))
+class AgentNamespace(Namespace):
+    """Handlers of the /agent namespace."""
 
+    def on_connect(self, auth: Any = None) -> None:
+        """Accept only logged-in company users; each joins their own agent room."""
+        if not current_user.is_authenticated or current_user.company_id is None:
+            error = KefuError("unauthorized").to_dict()["error"]
+            raise ConnectionRefusedError(error["message"], error)
+        join_room(agent_room(current_user.id))
 
-@socketio.on("status", namespace=AGENT_NS)
-@acked(_lang)
-def on_status(data: Any = None) -> dict[str, Any]:
-    """Change the agent's status (online / busy / offline)."""
-    agent = check_set_status(_agent(), data)
-    return {"status": agent.status}
+    @acked(_lang)
+    def on_status(self, data: Any = None) -> dict[str, Any]:
+        """Change the agent's status (online / busy / offline)."""
+        agent = check_set_status(_agent(), data)
+        return {"status": agent.status}
 
+    @acked(_lang)
+    def on_message(self, data: Any = None) -> dict[str, Any]:
+        """Send a reply in an assigned conversation."""
+        msg, created = check_agent_message(_agent(), data)
+        return {"message": message_dict(msg), "duplicate": not created}
 
-@socketio.on("message", namespace=AGENT_NS)
-@acked(_lang)
-def on_message(data: Any = None) -> dict[str, Any]:
-    """Send a reply in an assigned conversation."""
-    msg, created = check_agent_message(_agent(), data)
-    return {"message": message_dict(msg), "duplicate": not created}
+    @acked(_lang)
+    def on_close(self, data: Any = None) -> dict[str, Any]:
+        """End an assigned conversation."""
+        conv = check_close(_agent(), data)
+        return {"conversation": conversation_dict(conv)}
 
-
-@socketio.on("close", namespace=AGENT_NS)
-@acked(_lang)
-def on_close(data: Any = None) -> dict[str, Any]:
-    """End an assigned conversation."""
-    conv = check_close(_agent(), data)
-    return {"conversation": conversation_dict(conv)}
-
-
-@socketio.on("sync", namespace=AGENT_NS)
-@acked(_lang)
-def on_sync(data: Any = None) -> dict[str, Any]:
-    """Return the agent's open conversations and their messages after `after_id`."""
-    fields = load(SyncSchema(), data if data is not None else {})
-    agent = _agent()
-    convs = queries.agent_open_conversations(agent.id)
-    msgs = queries.messages_after([c.id for c in convs], fields["after_id"], limit=2000)
-    return {
-        "status": agent.status,
-        "conversations": [conversation_dict(c) for c in convs],
-        "messages": [message_dict(m) for m in msgs],
-    }
+    @acked(_lang)
+    def on_sync(self, data: Any = None) -> dict[str, Any]:
+        """Return the agent's open conversations and their messages after `after_id`."""
+        fields = load(SyncSchema(), data if data is not None else {})
+        agent = _agent()
+        convs = queries.agent_open_conversations(agent.id)
+        msgs = queries.messages_after([c.id for c in convs], fields["after_id"], limit=2000)
+        return {
+            "status": agent.status,
+            "conversations": [conversation_dict(c) for c in convs],
+            "messages": [message_dict(m) for m in msgs],
+        }

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import request
-from flask_socketio import join_room
+from flask_socketio import Namespace, join_room
+from socketio.exceptions import ConnectionRefusedError
 from sqlalchemy import select
 
 from ..conversations import queries
@@ -15,7 +15,7 @@ from ..conversations.models import Conversation
 from ..conversations.schemas import SyncSchema, load
 from ..conversations.serialize import message_dict
 from ..errors import KefuError
-from ..extensions import db, socketio
+from ..extensions import db
 from ..visitors import token as tokens
 from .events import VISITOR_NS, visitor_room
 from .handlers import acked
@@ -36,57 +36,54 @@ def _claims() -> tokens.VisitorClaims:
     return entry[0]
 
 
-@socketio.on("connect", namespace=VISITOR_NS)
-def on_connect(auth: Any = None) -> None:
-    """Accept a socket only with a valid visitor token; refuse with a reason otherwise."""
-    auth = auth if isinstance(auth, dict) else {}
-    lang = str(auth.get("lang") or "zh")[:8]
-    try:
-        claims = tokens.verify(auth.get("token"))
-    except KefuError as exc:
-        # The client sees this as connect_error with the JSON body as its message.
-        raise ConnectionRefusedError(json.dumps(exc.to_dict(lang)["error"])) from exc
-    _sessions[request.sid] = (claims, lang)  # type: ignore[attr-defined]
-    join_room(visitor_room(claims.visitor_id))
+class VisitorNamespace(Namespace):
+    """Handlers of the /visitor namespace."""
 
+    def on_connect(self, auth: Any = None) -> None:
+        """Accept a socket only with a valid visitor token; refuse with a reason otherwise."""
+        auth = auth if isinstance(auth, dict) else {}
+        lang = str(auth.get("lang") or "zh")[:8]
+        try:
+            claims = tokens.verify(auth.get("token"))
+        except KefuError as exc:
+            # The client's connect_error gets {message, data: {code, message_zh, message_en}}.
+            error = exc.to_dict(lang)["error"]
+            raise ConnectionRefusedError(error["message"], error) from exc
+        _sessions[request.sid] = (claims, lang)  # type: ignore[attr-defined]
+        join_room(visitor_room(claims.visitor_id))
 
-@socketio.on("disconnect", namespace=VISITOR_NS)
-def on_disconnect(*_args: Any) -> None:
-    """Forget the socket."""
-    _sessions.pop(request.sid, None)  # type: ignore[attr-defined]
+    def on_disconnect(self, *_args: Any) -> None:
+        """Forget the socket."""
+        _sessions.pop(request.sid, None)  # type: ignore[attr-defined]
 
+    @acked(_lang)
+    def on_message(self, data: Any = None) -> dict[str, Any]:
+        """Store a visitor's message; the ack carries the stored message (sent once per client_id)."""
+        msg, created = check_visitor_message(_claims(), data)
+        return {"message": message_dict(msg), "duplicate": not created}
 
-@socketio.on("message", namespace=VISITOR_NS)
-@acked(_lang)
-def on_message(data: Any = None) -> dict[str, Any]:
-    """Store a visitor's message; the ack carries the stored message (sent once per client_id)."""
-    msg, created = check_visitor_message(_claims(), data)
-    return {"message": message_dict(msg), "duplicate": not created}
-
-
-@socketio.on("sync", namespace=VISITOR_NS)
-@acked(_lang)
-def on_sync(data: Any = None) -> dict[str, Any]:
-    """Return the messages after `after_id` of the visitor's recent conversations on this channel."""
-    fields = load(SyncSchema(), data if data is not None else {})
-    claims = _claims()
-    conv_ids = list(
-        db.session.scalars(
-            select(Conversation.id)
-            .where(
-                Conversation.visitor_id == claims.visitor_id,
-                Conversation.channel_id == claims.channel_id,
+    @acked(_lang)
+    def on_sync(self, data: Any = None) -> dict[str, Any]:
+        """Return the messages after `after_id` of the visitor's recent conversations on this channel."""
+        fields = load(SyncSchema(), data if data is not None else {})
+        claims = _claims()
+        conv_ids = list(
+            db.session.scalars(
+                select(Conversation.id)
+                .where(
+                    Conversation.visitor_id == claims.visitor_id,
+                    Conversation.channel_id == claims.channel_id,
+                )
+                .order_by(Conversation.id.desc())
+                .limit(5)
             )
-            .order_by(Conversation.id.desc())
-            .limit(5)
         )
-    )
-    msgs = queries.messages_after(conv_ids, fields["after_id"])
-    conv = queries.latest_conversation(claims.visitor_id, claims.channel_id)
-    state = None
-    if conv is not None:
-        state = {
-            "id": conv.id, "status": conv.status, "queue_position": queries.queue_position(conv),
-            "agent_name": conv.agent.shown_name if conv.agent else None,
-        }
-    return {"messages": [message_dict(m) for m in msgs], "conversation": state}
+        msgs = queries.messages_after(conv_ids, fields["after_id"])
+        conv = queries.latest_conversation(claims.visitor_id, claims.channel_id)
+        state = None
+        if conv is not None:
+            state = {
+                "id": conv.id, "status": conv.status, "queue_position": queries.queue_position(conv),
+                "agent_name": conv.agent.shown_name if conv.agent else None,
+            }
+        return {"messages": [message_dict(m) for m in msgs], "conversation": state}

@@ -74,8 +74,7 @@
     });
     socket.on("disconnect", function () { stateEl.textContent = T.offline; });
     socket.on("connect_error", function (err) {
-      var data = null;
-      try { data = JSON.parse(err.message); } catch (e) { /* transport error: retries itself */ }
+      var data = err && err.data;  // absent on transport errors, which retry by themselves
       if (data && data.code === "invalid_token") { store.removeItem("kefu_token_" + key); location.reload(); }
     });
     socket.on("message.created", function (ev) { add(ev.message); });
