@@ -17,7 +17,9 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 PG_ADMIN_URL = os.environ.get("KEFU_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("KEFU_TEST_REDIS", "redis://127.0.0.1:6379/15")
+# Parallel test runs (several developers, CI) must not share a Redis database or pub/sub channel.
+REDIS_URL = os.environ.get("KEFU_TEST_REDIS", f"redis://127.0.0.1:6379/{1 + os.getpid() % 12}")
+CHANNEL = f"kefu-test-{os.getpid()}"
 BACKENDS = [b for b in os.environ.get("KEFU_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 
 
@@ -55,7 +57,7 @@ def backend_config(backend: str, tmp_path_factory: pytest.TempPathFactory) -> It
         conn.execute(sa.text(f'CREATE DATABASE "{dbname}"'))
     redis.Redis.from_url(REDIS_URL).flushdb()
     yield {"SQLALCHEMY_DATABASE_URI": _pg_url(dbname), "KEFU_REDIS_URL": REDIS_URL,
-           "KEFU_JOBS": "rq"}
+           "KEFU_JOBS": "rq", "KEFU_SOCKETIO_CHANNEL": CHANNEL}
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
     admin.dispose()

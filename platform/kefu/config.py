@@ -33,6 +33,9 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "KEFU_MAX_MESSAGE_CHARS": 5000,
         "KEFU_CORS_ORIGINS": env.get("KEFU_CORS_ORIGINS", "*"),
         "KEFU_JOBS": env.get("KEFU_JOBS", ""),  # "", "inprocess" or "rq"
+        # Redis pub/sub channels are server-wide (not per database): installations sharing a
+        # Redis need their own channel name.
+        "KEFU_SOCKETIO_CHANNEL": env.get("KEFU_SOCKETIO_CHANNEL", "kefu-socketio"),
         "KEFU_SOCKETIO_ASYNC_MODE": env.get("KEFU_SOCKETIO_ASYNC_MODE", "threading"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

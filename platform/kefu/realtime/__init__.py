@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
         app,
         async_mode=app.config["KEFU_SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["KEFU_REDIS_URL"] or None,
-        channel="kefu-socketio",
+        channel=app.config["KEFU_SOCKETIO_CHANNEL"],
         cors_allowed_origins="*" if origins == "*" else origins.split(","),
         max_http_buffer_size=256 * 1024,
         logger=False,
