@@ -17,6 +17,8 @@ _KEY = "kefu_after_commit"
 
 def on_commit(callback: Callable[[], Any]) -> None:
     """Queue a callback for after the session's next successful commit; dropped on rollback."""
+    # Begin the transaction now, so that a rollback before any SQL still discards the callback.
+    db.session.connection()
     db.session.info.setdefault(_KEY, []).append(callback)
 
 
