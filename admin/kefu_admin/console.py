@@ -1,13 +1,80 @@
-"""Build the Flask-Admin console."""
+"""Build the Flask-Admin console: theme, translations, views, CSRF."""
 
 from __future__ import annotations
 
-from flask import Flask
+import os
+
+from flask import Blueprint, Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from kefu.audit.models import AuditLog
+from kefu.channels.models import Channel
+from kefu.org.models import Company, Department, SkillGroup, User, WorkSchedule
+from kefu.quickreplies.models import QuickReply
+
+from .labels import ORGANIZATION, PLATFORM, SETTINGS
+from .views.audit import AuditLogView
+from .views.channels import ChannelView
+from .views.companies import AllUsersView, CompanyView
+from .views.departments import DepartmentView
+from .views.groups import SkillGroupView
+from .views.home import HomeView
+from .views.quickreplies import QuickReplyView
+from .views.schedules import WorkScheduleView
+from .views.users import AgentView
+
+HERE = os.path.dirname(__file__)
+TRANSLATIONS = os.path.join(HERE, "translations")
+
+
+def register_translations(app: Flask) -> None:
+    """Add our catalog to Flask-Babel's directories (it merges every directory's catalog)."""
+    dirs = [d for d in str(app.config.get("BABEL_TRANSLATION_DIRECTORIES", "")).split(";") if d]
+    if TRANSLATIONS not in dirs:
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join([*dirs, TRANSLATIONS])
+    # Flask-Babel read the setting when kefu bound it, before plugins load: extend its list too.
+    babel_cfg = app.extensions.get("babel")
+    if babel_cfg is not None and TRANSLATIONS not in babel_cfg.translation_directories:
+        babel_cfg.translation_directories.append(TRANSLATIONS)
 
 
 def build_admin(app: Flask) -> Admin:
-    """Create the Admin object with its views."""
-    admin = Admin(app, name="kefu", theme=Bootstrap4Theme(swatch="default", fluid=True))
+    """Create the Admin object with its views, exempted from CSRFProtect (SecureForm guards it)."""
+    register_translations(app)
+    # Our templates (kefu_admin/*.html) come from a route-less blueprint.
+    app.register_blueprint(Blueprint("kefu_admin", __name__, template_folder="templates"))
+    admin = Admin(
+        app,
+        name="kefu",
+        theme=Bootstrap4Theme(swatch="default", fluid=True, base_template="kefu_admin/base.html"),
+        index_view=HomeView(name=_l("Home"), url="/admin", endpoint="admin"),
+        # Holds zh/LC_MESSAGES/admin.mo: Flask-Admin ships Chinese as zh_Hans_CN, kefu says zh.
+        translations_path=TRANSLATIONS,
+    )
+    admin.add_view(CompanyView(Company, name=_l("Companies"), endpoint="companies",
+                               category=PLATFORM))
+    admin.add_view(AllUsersView(User, name=_l("All accounts"), endpoint="accounts",
+                                category=PLATFORM))
+    admin.add_view(DepartmentView(Department, name=_l("Departments"), endpoint="departments",
+                                  category=ORGANIZATION))
+    admin.add_view(SkillGroupView(SkillGroup, name=_l("Skill groups"), endpoint="skill_groups",
+                                  category=ORGANIZATION))
+    admin.add_view(AgentView(User, name=_l("Agents"), endpoint="agents", category=ORGANIZATION))
+    admin.add_view(WorkScheduleView(WorkSchedule, name=_l("Work schedules"),
+                                    endpoint="schedules", category=ORGANIZATION))
+    admin.add_view(ChannelView(Channel, name=_l("Channels"), endpoint="channels",
+                               category=SETTINGS))
+    admin.add_view(QuickReplyView(QuickReply, name=_l("Quick replies"), endpoint="quick_replies",
+                                  category=SETTINGS))
+    admin.add_view(AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit_log",
+                                category=SETTINGS))
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        # Flask-WTF's token and SecureForm's differ (flask-admin#1861): let SecureForm check.
+        for view in admin._views:
+            if view.blueprint is not None:
+                csrf.exempt(view.blueprint)
+    app.extensions["kefu_admin"] = admin
     return admin
