@@ -7,41 +7,102 @@
   var list = document.getElementById("messages");
   var stateEl = document.getElementById("chat-state");
   var errEl = document.getElementById("chat-error");
+  var emptyEl = document.getElementById("chat-empty");
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
   var params = new URLSearchParams(location.search);
-  var store = window.localStorage;
+  var hashUid = new URLSearchParams(location.hash.slice(1)).get("uid");  // from the embed snippet
+  if (hashUid) history.replaceState(null, "", location.pathname + location.search);
+  var store = storage();
   var seen = {};          // message id -> true
   var pending = {};       // client id -> {text, el}
+  var ended = {};         // conversation id -> true once its end was shown
   var lastId = 0;
   var socket = null;
+  var convState = null;   // last known {id, status, queue_position, agent_name}
+  var queueTimer = null;
 
+  // localStorage throws in a third-party frame when the browser blocks its storage: the chat
+  // must still work, so fall back to memory (the embedding page then keeps the visitor's uid).
+  function storage() {
+    try {
+      var s = window.localStorage, probe = "kefu_probe";
+      s.setItem(probe, "1"); s.removeItem(probe);
+      return s;
+    } catch (e) {
+      var mem = {};
+      return {
+        getItem: function (k) { return Object.prototype.hasOwnProperty.call(mem, k) ? mem[k] : null; },
+        setItem: function (k, v) { mem[k] = String(v); },
+        removeItem: function (k) { delete mem[k]; }
+      };
+    }
+  }
   function fmt(s, vals) { return s.replace(/\{(\w+)\}/g, function (_, k) { return vals[k]; }); }
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
   function showError(err) {
-    if (!err) { errEl.hidden = true; return; }
+    if (!err) { errEl.hidden = true; errEl.textContent = ""; return; }
     errEl.textContent = err.message || String(err);
     errEl.hidden = false;
   }
-  function setState(conv) {
-    if (!conv) return;
-    if (conv.status === "queued") stateEl.textContent = fmt(T.queued, {n: conv.queue_position || 1});
-    else if (conv.status === "active") stateEl.textContent = fmt(T.serving, {name: conv.agent_name || T.agent});
-    else if (conv.status === "closed") stateEl.textContent = T.closed;
+  function setConn(state) {
+    root.dataset.conn = state;
+    if (state !== "online") stateEl.textContent = state === "offline" ? T.offline : T.connecting;
+    else if (convState) setState(convState);
+    else stateEl.textContent = T.online;
   }
-  function bubble(text, who, id) {
+  function scrollDown() { list.scrollTop = list.scrollHeight; }
+  function refreshEmpty() { if (emptyEl) emptyEl.hidden = list.children.length > 0; }
+  function systemNote(text) {
     var li = document.createElement("li");
-    li.className = "msg msg-" + who;
-    if (id) li.dataset.id = id;
+    li.className = "msg msg-system";
     var span = document.createElement("span");
     span.className = "bubble";
     span.textContent = text;
     li.appendChild(span);
     list.appendChild(li);
-    list.scrollTop = list.scrollHeight;
+    refreshEmpty();
+    scrollDown();
+  }
+  function setState(conv) {
+    if (!conv) return;
+    convState = conv;
+    root.dataset.status = conv.status;
+    clearInterval(queueTimer); queueTimer = null;
+    if (conv.status === "queued") {
+      stateEl.textContent = conv.queue_position ? fmt(T.queued, {n: conv.queue_position}) : T.waiting;
+      // The place in the queue moves as others are served: ask again now and then.
+      queueTimer = setInterval(resync, 15000);
+    } else if (conv.status === "active") {
+      stateEl.textContent = fmt(T.serving, {name: conv.agent_name || T.agent});
+    } else if (conv.status === "closed") {
+      stateEl.textContent = T.closed;
+      if (conv.id && !ended[conv.id]) { ended[conv.id] = true; systemNote(T.closed); }
+    }
+  }
+  // Keep bubbles in message-id order; unconfirmed (pending) ones stay last.
+  function place(li, id) {
+    var before = null;
+    for (var i = 0; i < list.children.length; i++) {
+      var c = list.children[i];
+      if (c === li || c.classList.contains("msg-system")) continue;
+      if (!c.dataset.id || Number(c.dataset.id) > id) { before = c; break; }
+    }
+    if (before) list.insertBefore(li, before); else list.appendChild(li);
+  }
+  function bubble(text, who, id) {
+    var li = document.createElement("li");
+    li.className = "msg msg-" + who;
+    var span = document.createElement("span");
+    span.className = "bubble";
+    span.textContent = text;
+    li.appendChild(span);
+    if (id) { li.dataset.id = id; place(li, id); } else list.appendChild(li);
+    refreshEmpty();
+    scrollDown();
     return li;
   }
   function add(m) {
@@ -49,7 +110,14 @@
     seen[m.id] = true;
     if (m.id > lastId) lastId = m.id;
     var p = m.client_id && pending[m.client_id];
-    if (p) { p.el.classList.remove("pending"); p.el.dataset.id = m.id; delete pending[m.client_id]; return; }
+    if (p) {
+      delete pending[m.client_id];
+      p.el.classList.remove("pending");
+      p.el.dataset.id = m.id;
+      place(p.el, m.id);
+      scrollDown();
+      return;
+    }
     bubble(m.text, m.sender, m.id);
   }
   function send(clientId) {
@@ -58,35 +126,60 @@
     socket.timeout(10000).emit("message", {text: p.text, client_id: clientId}, function (err, res) {
       if (err) return;  // no answer: retried on reconnect with the same client id
       if (res && res.ok) { add(res.message); showError(null); }
-      else if (res) { p.el.classList.add("failed"); delete pending[clientId]; showError(res.error); }
+      else if (res && pending[clientId]) {
+        delete pending[clientId];
+        p.el.classList.remove("pending");
+        p.el.classList.add("failed");
+        if (res.error) p.el.title = res.error.message || "";
+        showError(res.error);
+      }
+    });
+  }
+  function resync(then) {
+    if (!socket || !socket.connected) return;
+    socket.emit("sync", {after_id: lastId}, function (res) {
+      if (!res || !res.ok) return showError(res && res.error);
+      res.messages.forEach(add);
+      setState(res.conversation);
+      if (typeof then === "function") then();
     });
   }
   function connect(token) {
     socket = io("/visitor", {auth: {token: token, lang: T.lang}, transports: ["websocket", "polling"]});
     socket.on("connect", function () {
-      stateEl.textContent = T.online;
-      socket.emit("sync", {after_id: lastId}, function (res) {
-        if (!res || !res.ok) return showError(res && res.error);
-        res.messages.forEach(add);
-        setState(res.conversation);
-        Object.keys(pending).forEach(send);
-      });
+      setConn("online");
+      resync(function () { Object.keys(pending).forEach(send); });
     });
-    socket.on("disconnect", function () { stateEl.textContent = T.offline; });
+    socket.on("disconnect", function () { setConn("offline"); });
     socket.on("connect_error", function (err) {
       var data = err && err.data;  // absent on transport errors, which retry by themselves
       if (data && data.code === "invalid_token") { store.removeItem("kefu_token_" + key); location.reload(); }
     });
     socket.on("message.created", function (ev) { add(ev.message); });
-    socket.on("conversation.queued", function (ev) { setState({status: "queued", queue_position: 1}); });
-    socket.on("conversation.assigned", function (ev) {
-      setState({status: "active", agent_name: ev.agent && ev.agent.name});
+    socket.on("conversation.queued", function (ev) {
+      var conv = ev.conversation || {};
+      setState({id: conv.id, status: "queued", queue_position: ev.queue_position || conv.queue_position});
+      if (!ev.queue_position && !conv.queue_position) resync();  // the event does not say where
     });
-    socket.on("conversation.closed", function () { setState({status: "closed"}); });
+    socket.on("conversation.assigned", function (ev) {
+      var conv = ev.conversation || {};
+      setState({id: conv.id, status: "active", agent_name: (ev.agent && ev.agent.name) || conv.agent_name});
+    });
+    socket.on("conversation.closed", function (ev) {
+      setState({id: ev.conversation && ev.conversation.id, status: "closed"});
+    });
+  }
+  // In the embed frame, give the uid to the embedding page (only to the page that we were told
+  // embeds us) so the visitor stays the same across its pages even without frame storage.
+  function tellHost(uid) {
+    if (window.parent === window || !params.get("embed")) return;
+    var origin;
+    try { origin = new URL(params.get("page") || "").origin; } catch (e) { return; }
+    if (origin && origin !== "null") window.parent.postMessage({type: "kefu:uid", uid: uid}, origin);
   }
   function open(retry) {
     var body = {
-      token: store.getItem("kefu_token_" + key), uid: store.getItem("kefu_uid_" + key),
+      token: store.getItem("kefu_token_" + key), uid: store.getItem("kefu_uid_" + key) || hashUid,
       page_url: params.get("page") || location.href, referrer: params.get("ref") || document.referrer,
       language: navigator.language || ""
     };
@@ -98,12 +191,17 @@
         var status = res[0], data = res[1];
         if (status === 401 && !retry) { store.removeItem("kefu_token_" + key); return open(true); }
         if (!data.ok) return showError(data.error);
+        showError(null);
         store.setItem("kefu_token_" + key, data.token);
         store.setItem("kefu_uid_" + key, data.uid);
+        tellHost(data.uid);
         data.messages.forEach(add);
         setState(data.conversation);
         connect(data.token);
-      }).catch(function (e) { showError(e); setTimeout(function () { open(retry); }, 3000); });
+      }).catch(function () {
+        showError(T.unreachable);
+        setTimeout(function () { open(retry); }, 3000);
+      });
   }
   form.addEventListener("submit", function (e) {
     e.preventDefault();
@@ -113,10 +211,13 @@
     pending[id] = {text: text, el: bubble(text, "visitor")};
     pending[id].el.classList.add("pending");
     input.value = "";
+    input.focus();
     send(id);
   });
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
   });
+  setConn("connecting");
+  refreshEmpty();
   open(false);
 })();

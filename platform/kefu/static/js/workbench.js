@@ -19,7 +19,8 @@
   var current = null;
   var pending = {};    // client id -> {conversation_id, text}
 
-  statusEl.value = T.initialStatus;
+  function setStatus(status) { statusEl.value = status; statusEl.dataset.saved = status; }
+  setStatus(T.initialStatus);
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return "a" + Date.now().toString(36) + Math.random().toString(36).slice(2);
@@ -43,8 +44,21 @@
       var li = document.createElement("li");
       li.className = "conv" + (current == id ? " current" : "") + (e.conv.status === "closed" ? " closed" : "");
       li.dataset.id = id;
-      li.textContent = e.conv.visitor.name + (e.unread ? " (" + e.unread + ")" : "") +
-        (e.conv.status === "closed" ? " · " + T.closed : "");
+      var name = document.createElement("span");
+      name.className = "conv-name";
+      name.textContent = e.conv.visitor.name + (e.conv.status === "closed" ? " · " + T.closed : "");
+      li.appendChild(name);
+      if (e.unread) {
+        var badge = document.createElement("span");
+        badge.className = "badge"; badge.textContent = e.unread;
+        li.appendChild(badge);
+      }
+      var last = e.messages[e.messages.length - 1];
+      if (last) {
+        var preview = document.createElement("span");
+        preview.className = "conv-preview"; preview.textContent = last.text;
+        li.appendChild(preview);
+      }
       li.onclick = function () { select(id); };
       listEl.appendChild(li);
     });
@@ -78,8 +92,8 @@
     if (!e) return;
     e.messages.push(m);
     e.messages.sort(function (a, b) { return a.id - b.id; });
-    if (String(m.conversation_id) === current) renderMessages();
-    else { e.unread++; renderList(); }
+    if (String(m.conversation_id) === current) renderMessages(); else e.unread++;
+    renderList();
   }
   var socket = io("/agent", {transports: ["websocket", "polling"]});
   function sendPending(cid) {
@@ -96,7 +110,7 @@
     connEl.textContent = T.online;
     socket.emit("sync", {after_id: 0}, function (res) {
       if (!res.ok) return showError(res.error);
-      statusEl.value = res.status;
+      setStatus(res.status);
       res.conversations.forEach(entry);
       res.messages.forEach(function (m) { seen[m.id] = false; });
       res.messages.forEach(function (m) {
@@ -115,7 +129,9 @@
   socket.on("conversation.assigned", function (ev) {
     var e = entry(ev.conversation);
     (ev.messages || []).forEach(function (m) { if (!seen[m.id]) { seen[m.id] = true; e.messages.push(m); if (m.id > lastId) lastId = m.id; } });
-    if (!current) select(ev.conversation.id); else { e.unread = e.messages.length; renderList(); }
+    // Switch to a new conversation unless the agent is busy in another open one.
+    if (!current || convs[current].conv.status !== "active") select(ev.conversation.id);
+    else { e.unread = e.messages.length; renderList(); }
     if (document.hidden && window.Notification && Notification.permission === "granted") new Notification(T.newConversation);
   });
   socket.on("message.created", function (ev) { addMessage(ev.message); });
@@ -123,9 +139,12 @@
     var e = entry(ev.conversation);
     if (String(ev.conversation.id) === current) select(current); else renderList();
   });
-  socket.on("agent.status", function (ev) { statusEl.value = ev.status; });
+  socket.on("agent.status", function (ev) { setStatus(ev.status); });
   statusEl.addEventListener("change", function () {
-    socket.emit("status", {status: statusEl.value}, function (res) { if (!res.ok) showError(res.error); });
+    socket.emit("status", {status: statusEl.value}, function (res) {
+      if (!res.ok) { statusEl.value = statusEl.dataset.saved; return showError(res.error); }
+      setStatus(res.status); showError(null);
+    });
   });
   closeBtn.addEventListener("click", function () {
     if (!current) return;

@@ -2,8 +2,14 @@
 (function () {
   if (window.__kefuWidget) return;
   window.__kefuWidget = true;
-  var url = {{ chat_url|safe }} + "&page=" + encodeURIComponent(location.href) +
+  var chatUrl = {{ chat_url|safe }};
+  var url = chatUrl + "&page=" + encodeURIComponent(location.href) +
             "&ref=" + encodeURIComponent(document.referrer || "");
+  // Browsers may deny the chat frame its own storage (third-party), so this page keeps the
+  // visitor's uid and hands it over in the URL fragment, which never reaches a server log.
+  var uidKey = "kefu_uid_" + chatUrl.split("?")[0].split("/").pop();
+  function getUid() { try { return window.localStorage.getItem(uidKey); } catch (e) { return null; } }
+  function setUid(v) { try { window.localStorage.setItem(uidKey, v); } catch (e) { /* private mode */ } }
   var btn = document.createElement("button");
   btn.id = "kefu-launcher";
   btn.type = "button";
@@ -16,7 +22,8 @@
     if (!frame) {
       frame = document.createElement("iframe");
       frame.id = "kefu-frame";
-      frame.src = url;
+      var uid = getUid();
+      frame.src = url + (uid ? "#uid=" + encodeURIComponent(uid) : "");
       frame.title = {{ title|safe }};
       frame.style.cssText = "position:fixed;right:20px;bottom:76px;width:370px;height:560px;" +
         "max-width:calc(100vw - 40px);max-height:calc(100vh - 96px);border:0;border-radius:12px;" +
@@ -26,5 +33,10 @@
       frame.style.display = frame.style.display === "none" ? "block" : "none";
     }
   };
+  window.addEventListener("message", function (ev) {
+    var d = ev.data;
+    if (!frame || ev.source !== frame.contentWindow || !d || d.type !== "kefu:uid") return;
+    if (typeof d.uid === "string" && d.uid && d.uid.length <= 128) setUid(d.uid);
+  });
   (document.body || document.documentElement).appendChild(btn);
 })();
