@@ -74,7 +74,7 @@ def test_visitor_and_agent_chat_both_ways(live, make, new_context):
 
 
 def test_reconnect_delivers_missed_messages_exactly_once(live, make, new_context):
-    """After a network drop the visitor gets each missed reply once and its offline message is sent once."""
+    """After a network drop each missed reply shows once and the offline message arrives once."""
     from kefu.conversations.models import Message
 
     agent, channel = _setup(make)
@@ -115,7 +115,7 @@ def test_reconnect_delivers_missed_messages_exactly_once(live, make, new_context
 
 
 def test_embed_snippet_opens_chat_frame(live, make, new_context, host_site):
-    """The embed snippet on a third-party page shows a launcher whose chat frame reaches the agent."""
+    """The embed snippet on another site shows a launcher whose chat frame reaches the agent."""
     agent, channel = _setup(make)
     bench = login_agent(new_context(), live, agent.email)
     page_url = host_site(
@@ -157,7 +157,7 @@ def test_unknown_channel_shows_bilingual_404(live, make, new_context):
 
 
 def test_overlong_message_is_rejected_and_not_stored(live, make, new_context):
-    """A 5,001-character message gets a clear error in the page and leaves nothing in the database."""
+    """A 5,001-character message gets a clear error in the page and stores nothing."""
     from kefu.conversations.models import Conversation, Message
 
     _agent, channel = _setup(make)

@@ -131,6 +131,7 @@
         p.el.classList.remove("pending");
         p.el.classList.add("failed");
         if (res.error) p.el.title = res.error.message || "";
+        if (!input.value) input.value = p.text;  // let the visitor fix it and send again
         showError(res.error);
       }
     });
