@@ -54,7 +54,10 @@ class Recorder:
         return out
 
     def close(self) -> None:
-        self.client.disconnect()
+        """Disconnect without waiting out websocket-client's 3 s close handshake."""
+        import threading
+
+        threading.Thread(target=self.client.disconnect, daemon=True).start()
 
 
 def refusal(base: str, namespace: str, *, auth: Any = None, headers: dict[str, str] | None = None) -> Any:
