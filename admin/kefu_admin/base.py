@@ -9,9 +9,10 @@ from typing import Any, ClassVar
 
 from flask import flash, has_request_context
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.form import SecureForm
+from flask_admin.form import BaseForm, SecureForm
 from flask_admin.model.base import FilterGroup
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import false, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import Form
@@ -100,15 +101,38 @@ class RequestFilterOptions:
         groups: OrderedDict[str, FilterGroup] = OrderedDict()
         for i, flt in enumerate(self._filters):
             key = str(flt.name)
+            arg = self.get_filter_arg(i, flt)  # type: ignore[attr-defined]
             groups.setdefault(key, FilterGroup(flt.name)).append({
-                "index": i, "arg": self.get_filter_arg(i, flt),  # type: ignore[attr-defined] "operation": flt.operation(),
+                "index": i, "arg": arg, "operation": flt.operation(),
                 "options": flt.get_options(self) or None, "type": flt.data_type,
             })
         return OrderedDict(group.non_lazy() for group in groups.values())
 
 
+def _hidden_fields(form: Form) -> Markup:
+    return Markup("").join(
+        f() for f in form if getattr(f.widget, "input_type", None) == "hidden"
+    )
+
+
 class SecureBaseForm(SecureForm):
     """Every console form carries Flask-Admin's session CSRF token."""
+
+    def hidden_tag(self) -> Markup:
+        """Render the hidden fields, our token included.
+
+        Without this method Flask-Admin's template also prints Flask-WTF's global
+        csrf_token() first, and the browser would post that one instead of ours.
+        """
+        return _hidden_fields(self)
+
+
+class InlineBaseForm(BaseForm):
+    """Inline sub-forms: no token of their own (the outer form has one), no Flask-WTF one."""
+
+    def hidden_tag(self) -> Markup:
+        """Render the hidden fields (the row id)."""
+        return _hidden_fields(self)
 
 
 class KefuModelView(RequestFilterOptions, ModelView):

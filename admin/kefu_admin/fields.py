@@ -10,6 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow.validate import Email as MarshmallowEmail
 from wtforms import Field, Form, TextAreaField, ValidationError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -143,3 +145,11 @@ class SecretJSONField(JSONTextField):
 
     def _value(self) -> str:
         return ""
+
+
+def valid_email(form: Form, field: Field) -> None:
+    """The same e-mail check as kefu's schemas (accepts intranet domains such as .local)."""
+    try:
+        MarshmallowEmail()(str(field.data or ""))
+    except MarshmallowError as exc:
+        raise ValidationError(gettext("Invalid email address.")) from exc

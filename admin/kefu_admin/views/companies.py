@@ -10,7 +10,7 @@ from flask_admin.contrib.sqla.filters import FilterEqual, IntEqualFilter
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import Email, InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, Regexp
 
 from kefu.extensions import db
 from kefu.org.actions import check_create_company
@@ -18,6 +18,7 @@ from kefu.org.models import Company, User
 
 from .. import access
 from ..base import RequestFilterOptions, SecureBaseForm, parse_pk, report_failure
+from ..fields import valid_email
 from ..labels import ROLE_CHOICES, labels
 
 
@@ -37,7 +38,7 @@ class CompanyForm(SecureBaseForm):
         description=_l("2-63 characters: a-z, 0-9 and -"),
     )
     owner_email = EmailField(_l("Owner email"),
-                             validators=[InputRequired(), Email(), Length(max=254)])
+                             validators=[InputRequired(), valid_email, Length(max=254)])
     owner_name = StringField(_l("Owner name"), validators=[InputRequired(), Length(max=120)])
     owner_password = PasswordField(_l("Owner password"),
                                    validators=[InputRequired(), Length(min=8, max=200)])

@@ -15,13 +15,14 @@ from kefu.org.models import Department, SkillGroup, SkillGroupMember, User
 from kefu.settings.actions import check_same_company
 
 from .. import access
-from ..base import KefuModelView, company_options, company_rows
+from ..base import InlineBaseForm, KefuModelView, company_options, company_rows
 from ..labels import labels
 
 
 class MemberInline(InlineFormAdmin):
     """One member row inside the skill-group form."""
 
+    form_base_class = InlineBaseForm
     form_columns = ["id", "user", "priority"]
     form_label = _l("Members")
     column_labels = {"user": _l("Agent"), "priority": _l("Priority (lower first)")}

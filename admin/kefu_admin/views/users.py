@@ -17,7 +17,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
 from wtforms import Form, PasswordField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from kefu.errors import KefuError, ValidationFailed
 from kefu.org.actions import do_set_status
@@ -26,6 +26,7 @@ from kefu.org.passwords import hash_password
 
 from .. import access
 from ..base import KefuModelView, company_options, company_rows
+from ..fields import valid_email
 from ..labels import ROLE_CHOICES, STATUS_CHOICES, labels
 
 WRITE_ONLY = ("groups", "password")
@@ -90,7 +91,7 @@ class AgentView(KefuModelView):
         ),
     }
     form_args = {
-        "email": {"validators": [InputRequired(), Email(), Length(max=254)]},
+        "email": {"validators": [InputRequired(), valid_email, Length(max=254)]},
         "name": {"validators": [InputRequired(), Length(max=120)]},
         "department": {"query_factory": company_rows(Department)},
         "max_concurrent": {
