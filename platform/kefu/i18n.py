@@ -39,4 +39,9 @@ def init_app(app: Flask) -> None:
         "BABEL_TRANSLATION_DIRECTORIES", os.path.join(os.path.dirname(__file__), "translations")
     )
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on the app context, which a request may share with an
+    # outer context (CLI, tests, socket handlers): choose afresh for every request.
+    from flask_babel import refresh
+
+    app.before_request(refresh)
     app.jinja_env.globals["current_lang"] = current_lang

@@ -67,7 +67,7 @@ def refusal(base: str, namespace: str, *, auth: Any = None, headers: dict[str, s
     client.on("connect_error", lambda data: reasons.append(data), namespace=namespace)
     try:
         client.connect(base, namespaces=[namespace], auth=auth, headers=headers or {},
-                       transports=["websocket"], wait_timeout=5)
+                       transports=["polling"], wait_timeout=5)
     except socketio.exceptions.ConnectionError:
         pass
     else:
