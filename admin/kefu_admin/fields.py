@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
 from flask_babel import gettext
 from marshmallow import ValidationError as MarshmallowError
 from marshmallow.validate import Email as MarshmallowEmail
@@ -153,3 +154,26 @@ def valid_email(form: Form, field: Field) -> None:
         MarshmallowEmail()(str(field.data or ""))
     except MarshmallowError as exc:
         raise ValidationError(gettext("Invalid email address.")) from exc
+
+
+class StrictQuerySelectField(QuerySelectField):
+    """A submitted id that is not among the choices is an error, never a silent blank.
+
+    Flask-Admin's field turns an unknown id into None when blanks are allowed.
+    """
+
+    def pre_validate(self, form: Form) -> None:
+        """Refuse ids outside the (company-scoped) choices."""
+        submitted = self._formdata
+        if submitted is not None and self.data is None:
+            raise ValidationError(gettext("Not a valid choice"))
+        super().pre_validate(form)
+
+
+class StrictQuerySelectMultipleField(QuerySelectMultipleField):
+    """Unknown ids are an error (Flask-Admin checks before resolving them, so drops them)."""
+
+    def pre_validate(self, form: Form) -> None:
+        """Resolve the ids first so unknown ones are noticed."""
+        _ = self.data
+        super().pre_validate(form)

@@ -16,7 +16,13 @@ from kefu.crypto import decrypt_json, encrypt_json
 from kefu.org.models import SkillGroup
 
 from ..base import KefuModelView, company_options, company_rows
-from ..fields import JSONTextField, SecretJSONField, object_error, secrets_error
+from ..fields import (
+    JSONTextField,
+    SecretJSONField,
+    StrictQuerySelectField,
+    object_error,
+    secrets_error,
+)
 from ..labels import KIND_CHOICES, labels
 
 WRITE_ONLY = ("secrets", "clear_secrets")
@@ -67,7 +73,7 @@ class ChannelView(KefuModelView):
     form_columns = ["name", "kind", "skill_group", "enabled", "settings", "secrets",
                     "clear_secrets"]
     form_choices = {"kind": KIND_CHOICES}
-    form_overrides = {"settings": JSONTextField}
+    form_overrides = {"settings": JSONTextField, "skill_group": StrictQuerySelectField}
     form_extra_fields = {
         "secrets": SecretJSONField(
             _l("Secrets (JSON)"), shape=secrets_error,

@@ -13,6 +13,7 @@ from kefu.org.access import department_subtree
 from kefu.org.models import Department
 
 from ..base import KefuModelView, company_rows
+from ..fields import StrictQuerySelectField
 from ..labels import labels
 
 
@@ -38,6 +39,7 @@ class DepartmentView(KefuModelView):
     column_searchable_list = ["name"]
     column_default_sort = "name"
     form_columns = ["name", "parent"]
+    form_overrides = {"parent": StrictQuerySelectField}
     form_args = {"parent": {"query_factory": company_rows(Department)}}
 
     def before_save(self, form: Form, model: Any, created: bool) -> None:

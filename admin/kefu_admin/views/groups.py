@@ -16,6 +16,7 @@ from kefu.settings.actions import check_same_company
 
 from .. import access
 from ..base import InlineBaseForm, KefuModelView, company_options, company_rows
+from ..fields import StrictQuerySelectField
 from ..labels import labels
 
 
@@ -24,6 +25,7 @@ class MemberInline(InlineFormAdmin):
 
     form_base_class = InlineBaseForm
     form_columns = ["id", "user", "priority"]
+    form_overrides = {"user": StrictQuerySelectField}
     form_label = _l("Members")
     column_labels = {"user": _l("Agent"), "priority": _l("Priority (lower first)")}
     form_args = {
@@ -59,6 +61,7 @@ class SkillGroupView(KefuModelView):
     ]
     column_default_sort = "sort_order"
     form_columns = ["name", "display_name", "department", "sort_order"]
+    form_overrides = {"department": StrictQuerySelectField}
     form_args = {
         "department": {"query_factory": company_rows(Department)},
         "sort_order": {"validators": [NumberRange(min=0, max=100000)]},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.contrib.sqla.filters import FilterEmpty, FilterLike, IntEqualFilter
 from flask_admin.helpers import is_form_submitted
 from flask_babel import lazy_gettext as _l
@@ -16,6 +15,7 @@ from kefu.org.models import User
 from kefu.quickreplies.models import QuickReply
 
 from ..base import KefuModelView, company_options, company_rows
+from ..fields import StrictQuerySelectField
 from ..labels import labels
 
 
@@ -44,7 +44,7 @@ class QuickReplyView(KefuModelView):
     column_default_sort = "sort_order"
     form_columns = ["category", "title", "text", "owner", "sort_order"]
     form_extra_fields = {
-        "owner": QuerySelectField(
+        "owner": StrictQuerySelectField(
             _l("Owner (empty = shared)"), query_factory=company_rows(User), allow_blank=True,
             blank_text="—",
         ),

@@ -11,7 +11,14 @@ from wtforms.validators import InputRequired, Length
 from kefu.org.models import SkillGroup, WorkSchedule
 
 from ..base import KefuModelView, company_options, company_rows
-from ..fields import JSONTextField, holidays_error, valid_timezone, weekly_error, workdays_error
+from ..fields import (
+    JSONTextField,
+    StrictQuerySelectField,
+    holidays_error,
+    valid_timezone,
+    weekly_error,
+    workdays_error,
+)
 from ..labels import labels
 
 
@@ -32,8 +39,8 @@ class WorkScheduleView(KefuModelView):
                        options=company_options(SkillGroup)),
     ]
     form_columns = ["name", "skill_group", "timezone", "weekly", "holidays", "workdays"]
-    form_overrides = {"weekly": JSONTextField, "holidays": JSONTextField,
-                      "workdays": JSONTextField}
+    form_overrides = {"skill_group": StrictQuerySelectField, "weekly": JSONTextField,
+                      "holidays": JSONTextField, "workdays": JSONTextField}
     form_args = {
         "name": {"validators": [InputRequired(), Length(max=120)]},
         "skill_group": {"query_factory": company_rows(SkillGroup),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
-from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
 from flask_admin.contrib.sqla.filters import (
     BaseSQLAFilter,
     BooleanEqualFilter,
@@ -26,7 +25,7 @@ from kefu.org.passwords import hash_password
 
 from .. import access
 from ..base import KefuModelView, company_options, company_rows
-from ..fields import valid_email
+from ..fields import StrictQuerySelectField, StrictQuerySelectMultipleField, valid_email
 from ..labels import ROLE_CHOICES, STATUS_CHOICES, labels
 
 WRITE_ONLY = ("groups", "password")
@@ -81,8 +80,9 @@ class AgentView(KefuModelView):
     form_columns = ["email", "name", "display_name", "role", "department", "groups",
                     "max_concurrent", "status", "is_active_account", "password"]
     form_choices = {"role": ROLE_CHOICES, "status": STATUS_CHOICES}
+    form_overrides = {"department": StrictQuerySelectField}
     form_extra_fields = {
-        "groups": QuerySelectMultipleField(
+        "groups": StrictQuerySelectMultipleField(
             _l("Skill groups"), query_factory=company_rows(SkillGroup)
         ),
         "password": PasswordField(
