@@ -42,3 +42,15 @@ def test_distributed_settings_pick_postgres_driver_and_rq(monkeypatch, tmp_path)
     assert cfg["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/kefu"
     assert cfg["KEFU_JOBS"] == "rq"
     assert cfg["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 8
+
+
+def test_session_cookies_are_secure_in_production(monkeypatch, tmp_path):
+    """Outside demo/debug, session cookies are Secure, HttpOnly and SameSite=Lax."""
+    for var in ("KEFU_DEBUG", "KEFU_DEMO", "KEFU_SECURE_COOKIES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("KEFU_SECRET_KEY", "x" * 40)
+    cfg = load(str(tmp_path))
+    assert cfg["SESSION_COOKIE_SECURE"] and cfg["REMEMBER_COOKIE_SECURE"]
+    assert cfg["SESSION_COOKIE_HTTPONLY"] and cfg["SESSION_COOKIE_SAMESITE"] == "Lax"
+    monkeypatch.setenv("KEFU_DEMO", "1")
+    assert load(str(tmp_path))["SESSION_COOKIE_SECURE"] is False

@@ -39,9 +39,8 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "KEFU_SOCKETIO_ASYNC_MODE": env.get("KEFU_SOCKETIO_ASYNC_MODE", "threading"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(env.get("KEFU_SECURE_COOKIES", "0")),
+        "SESSION_COOKIE_SECURE": None,  # decided below
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SECURE": _bool(env.get("KEFU_SECURE_COOKIES", "0")),
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": env.get("KEFU_LOCALE", "zh"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",
@@ -60,6 +59,11 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     if not cfg["KEFU_JOBS"]:
         cfg["KEFU_JOBS"] = "rq" if cfg["KEFU_REDIS_URL"] else "inprocess"
     relaxed = cfg["KEFU_DEBUG"] or cfg["KEFU_DEMO"] or cfg["KEFU_TESTING"]
+    if cfg["SESSION_COOKIE_SECURE"] is None:
+        # Secure cookies (HTTPS only) in production; demo and debug run on plain http://127.0.0.1.
+        secure = env.get("KEFU_SECURE_COOKIES")
+        cfg["SESSION_COOKIE_SECURE"] = _bool(secure) if secure is not None else not relaxed
+    cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
     if cfg["SECRET_KEY"] == DEFAULT_SECRET and not relaxed:
         raise ConfigError(
             "KEFU_SECRET_KEY is not set: refusing to start with the default secret key "

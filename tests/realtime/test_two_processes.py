@@ -26,6 +26,7 @@ def second_process(app, live):
         "KEFU_REDIS_URL": app.config["KEFU_REDIS_URL"],
         "KEFU_SOCKETIO_CHANNEL": app.config["KEFU_SOCKETIO_CHANNEL"],
         "KEFU_SECRET_KEY": app.config["SECRET_KEY"],
+        "KEFU_SECURE_COOKIES": "0",  # the test logs in over plain http on loopback
     })
     proc = subprocess.Popen([sys.executable, "-m", "kefu.cli", "serve", "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -74,24 +74,28 @@ def do_visitor_message(
     opened = False
     with locked(Visitor, [visitor.id]):
         conv = queries.open_conversation(visitor.id, channel.id)
-        if conv is not None:
-            dup = _existing(conv.id, client_id)
-            if dup is not None:
-                db.session.rollback()
-                return dup, False
-        else:
+        if conv is None:
             conv = do_open_conversation(channel, visitor)
             opened = True
-        msg = _add_message(conv, "visitor", None, text, client_id)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            # A concurrent send of the same client id won the race: answer with that one.
-            db.session.rollback()
-            dup = _existing(conv.id, client_id) if not opened else None
-            if dup is None:
-                raise
-            return dup, False
+        # Lock the conversation too: an assignment committing meanwhile must either include
+        # this message in what it hands the agent, or be seen here so the agent gets the event.
+        with locked(Conversation, [] if opened else [conv.id]):
+            if not opened:
+                db.session.refresh(conv)
+                dup = _existing(conv.id, client_id)
+                if dup is not None:
+                    db.session.rollback()
+                    return dup, False
+            msg = _add_message(conv, "visitor", None, text, client_id)
+            try:
+                db.session.commit()
+            except IntegrityError:
+                # A concurrent send of the same client id won the race: answer with that one.
+                db.session.rollback()
+                dup = _existing(conv.id, client_id) if not opened else None
+                if dup is None:
+                    raise
+                return dup, False
     if opened:
         from ..routing.assign import try_assign
 
@@ -151,23 +155,30 @@ def do_agent_message(
     conv: Conversation, agent: User, text: str, client_id: str | None
 ) -> tuple[Message, bool]:
     """Store an agent's reply and record the first response."""
-    dup = _existing(conv.id, client_id)
-    if dup is not None:
-        return dup, False
-    msg = _add_message(conv, "agent", agent.id, text, client_id)
-    if conv.first_response_at is None:
-        conv.first_response_at = msg.created_at
-    segment = _current_segment(conv)
-    if segment is not None and segment.first_response_at is None:
-        segment.first_response_at = msg.created_at
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+    with locked(Conversation, [conv.id]):
+        db.session.refresh(conv)
+        if not conv.is_open or conv.agent_id != agent.id:  # closed or transferred meanwhile
+            db.session.rollback()
+            raise KefuError("conversation_closed" if not conv.is_open else "not_assigned",
+                            status=409)
         dup = _existing(conv.id, client_id)
-        if dup is None:
-            raise
-        return dup, False
+        if dup is not None:
+            db.session.rollback()
+            return dup, False
+        msg = _add_message(conv, "agent", agent.id, text, client_id)
+        if conv.first_response_at is None:
+            conv.first_response_at = msg.created_at
+        segment = _current_segment(conv)
+        if segment is not None and segment.first_response_at is None:
+            segment.first_response_at = msg.created_at
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            dup = _existing(conv.id, client_id)
+            if dup is None:
+                raise
+            return dup, False
     return msg, True
 
 
