@@ -119,11 +119,10 @@ def wait_jobs(app: Flask) -> None:
     if backend.name == "inprocess":
         assert backend.wait_idle(15), "in-process jobs did not finish"
         return
-    from rq import SimpleWorker
+    from rq import Queue, SimpleWorker
 
     from kefu.jobs import QUEUE_NAME
     from kefu.jobs.runner import set_worker_app
-    from rq import Queue
 
     set_worker_app(app)
     with app.app_context():

@@ -9,7 +9,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_input": ("输入有误，请检查后重试", "The input is invalid; please check it and retry"),
     "empty_message": ("消息不能为空", "The message cannot be empty"),
     "message_too_long": ("消息不能超过 {limit} 个字符", "The message cannot exceed {limit} characters"),
-    "invalid_token": ("访客凭证无效或已过期，请刷新页面", "The visitor token is invalid or expired; reload the page"),
+    "invalid_token": (
+        "访客凭证无效或已过期，请刷新页面", "The visitor token is invalid or expired; reload the page"
+    ),
     "unauthorized": ("请先登录", "Please log in first"),
     "forbidden": ("没有权限执行此操作", "You are not allowed to do this"),
     "not_found": ("找不到该对象", "Not found"),

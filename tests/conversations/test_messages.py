@@ -126,9 +126,8 @@ def test_events_are_published_only_after_commit(chat, monkeypatch):
 
     sent: list[str] = []
     monkeypatch.setattr(socketio, "emit", lambda event, *a, **k: sent.append(event))
-    from kefu.conversations.actions import _add_message
-    from kefu.conversations.actions import do_open_conversation
     from kefu.channels.models import Channel
+    from kefu.conversations.actions import _add_message, do_open_conversation
     from kefu.visitors.models import Visitor
 
     channel = db.session.get(Channel, chat["claims"].channel_id)

@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -11,7 +10,8 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Keep kefu's loggers alive when migrations run inside `kefu demo`.
+fileConfig(config.config_file_name, disable_existing_loggers=False)  # type: ignore[arg-type]
 logger = logging.getLogger('alembic.env')
 
 

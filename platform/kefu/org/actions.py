@@ -101,6 +101,8 @@ def do_set_status(agent: User, status: str, reason: str = "") -> User:
     """Change an agent's status, log it, tell the agent's sockets, and refill from the queue."""
     if status == agent.status:
         return agent
+    if agent.company_id is None:
+        raise KefuError("forbidden", status=403)
     old = agent.status
     now = utcnow()
     agent.status = status

@@ -14,7 +14,7 @@ from ..conversations.schemas import SyncSchema, load
 from ..conversations.serialize import conversation_dict, message_dict
 from ..errors import KefuError
 from ..org.actions import check_set_status
-from .events import AGENT_NS, agent_room
+from .events import agent_room
 from .handlers import acked
 
 

@@ -17,7 +17,7 @@ from ..conversations.serialize import message_dict
 from ..errors import KefuError
 from ..extensions import db
 from ..visitors import token as tokens
-from .events import VISITOR_NS, visitor_room
+from .events import visitor_room
 from .handlers import acked
 
 # sid -> (claims, language); a socket lives in one process, so a process dict is enough.

@@ -8,13 +8,14 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
+from ..conversations.models import Conversation
 from ..dblock import locked
 from ..extensions import db
 from ..org.models import SkillGroupMember, User
-from ..conversations.models import Conversation
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = 
     if skill_group_ids is not None:
         groups = list(skill_group_ids)
         named = [g for g in groups if g is not None]
-        cond = Conversation.skill_group_id.in_(named)
+        cond: Any = Conversation.skill_group_id.in_(named)
         if None in groups:
             cond = cond | Conversation.skill_group_id.is_(None)
         query = query.where(cond)
