@@ -42,6 +42,7 @@ class Load:
     agent_cookies: list[str]
     messages: int
     rate: float
+    phased: bool = True
     drain_timeout: float = 30.0
 
     @property
@@ -93,21 +94,25 @@ async def _run_async(load: Load, tracker: Tracker, deadline: float,
                                for a, cookie in zip(agents, load.agent_cookies, strict=True)))
         await asyncio.gather(*(connect(v, load.visitor_base, "/visitor", auth={"token": tok})
                                for v, tok in zip(visitors, load.visitor_tokens, strict=True)))
-        plan = schedule(len(visitors), load.messages, load.rate)
         on_start()
-        t0 = time.monotonic() + 0.2
-        for t, v, n in plan:
-            wait = t0 + t - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            _left(deadline)
-            cid = client_id(v, n)
-            tracker.on_send(cid, t0 + t, n == 0)
-            await visitors[v].emit("message", _payload(cid), namespace="/visitor",
-                                   callback=functools.partial(tracker.on_ack, cid))
-        drain_until = min(deadline, time.monotonic() + load.drain_timeout)
-        while not tracker.complete() and time.monotonic() < drain_until:
-            await asyncio.sleep(0.01)
+        sent = 0
+        for i, phase in enumerate(schedule(len(visitors), load.messages, load.rate, load.phased)):
+            if i:
+                tracker.mark_steady()
+            t0 = time.monotonic() + 0.05
+            for t, v, n in phase:
+                wait = t0 + t - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                _left(deadline)
+                cid = client_id(v, n)
+                tracker.on_send(cid, t0 + t, n == 0)
+                await visitors[v].emit("message", _payload(cid), namespace="/visitor",
+                                       callback=functools.partial(tracker.on_ack, cid))
+            sent += len(phase)
+            drain_until = min(deadline, time.monotonic() + load.drain_timeout)
+            while not tracker.complete(sent) and time.monotonic() < drain_until:
+                await asyncio.sleep(0.005)
         on_end()
     finally:
         await asyncio.gather(*(c.disconnect() for c in agents + visitors if c.connected),
@@ -135,21 +140,25 @@ def _run_threads(load: Load, tracker: Tracker, deadline: float,
             list(pool.map(lambda vt: connect(vt[0], load.visitor_base, "/visitor",
                                              {"auth": {"token": vt[1]}}),
                           zip(visitors, load.visitor_tokens, strict=True)))
-        plan = schedule(len(visitors), load.messages, load.rate)
         on_start()
-        t0 = time.monotonic() + 0.2
-        for t, v, n in plan:
-            wait = t0 + t - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            _left(deadline)
-            cid = client_id(v, n)
-            tracker.on_send(cid, t0 + t, n == 0)
-            visitors[v].emit("message", _payload(cid), namespace="/visitor",
-                             callback=functools.partial(tracker.on_ack, cid))
-        drain_until = min(deadline, time.monotonic() + load.drain_timeout)
-        while not tracker.complete() and time.monotonic() < drain_until:
-            time.sleep(0.01)
+        sent = 0
+        for i, phase in enumerate(schedule(len(visitors), load.messages, load.rate, load.phased)):
+            if i:
+                tracker.mark_steady()
+            t0 = time.monotonic() + 0.05
+            for t, v, n in phase:
+                wait = t0 + t - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                _left(deadline)
+                cid = client_id(v, n)
+                tracker.on_send(cid, t0 + t, n == 0)
+                visitors[v].emit("message", _payload(cid), namespace="/visitor",
+                                 callback=functools.partial(tracker.on_ack, cid))
+            sent += len(phase)
+            drain_until = min(deadline, time.monotonic() + load.drain_timeout)
+            while not tracker.complete(sent) and time.monotonic() < drain_until:
+                time.sleep(0.005)
         on_end()
     finally:
         for c in agents + visitors:

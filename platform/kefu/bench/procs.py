@@ -204,8 +204,11 @@ class CpuMeter:
             # a process born during the window counts from zero
             used = sum(v - before.get(pid, 0.0) for pid, v in now.items())
             out[name] = {"cpu_s": round(used, 3), "cpu_per_wall": round(used / wall, 3)}
-        cores = max((total - self.m0[1]) / wall, 1e-9)
-        out["machine"] = {"cores": round(cores, 2),
-                          "busy_fraction": round((busy - self.m0[0]) / (total - self.m0[1] or 1), 3)}
+        cores = (total - self.m0[1]) / wall
+        busy_cores = (busy - self.m0[0]) / wall
+        ours = sum(v["cpu_per_wall"] for k, v in out.items() if k != "wall_s")
+        # what other processes on the host used meanwhile: a contended run reads worse
+        out["machine"] = {"cores": round(cores, 2), "busy_cores": round(busy_cores, 3),
+                          "other_processes_cores": round(max(0.0, busy_cores - ours), 3)}
         self.result = out
         return out

@@ -9,21 +9,29 @@ import time
 from typing import Any
 
 
-def schedule(visitors: int, messages: int, rate: float, seed: int = 7) -> list[tuple[float, int, int]]:
-    """Open-loop send times (s from start) as (t, visitor, n): Poisson arrivals at `rate`.
+def schedule(visitors: int, messages: int, rate: float, phased: bool = True,
+             seed: int = 7) -> list[list[tuple[float, int, int]]]:
+    """Open-loop send plan: phases of (t s from phase start, visitor, n), Poisson at `rate`.
 
     Arrivals are dealt round by round to the visitors in a fresh random order, so each visitor
-    sends its messages in order, one per round, and all visitors together send `rate` msgs/s.
+    sends its messages in order, one per round. Phased (the default), the first round (which
+    opens and routes every conversation) is its own phase, and the rest starts once every
+    conversation's first message has reached an agent: the steady phase then measures the
+    message path at N open conversations, not the routing of N new ones.
     """
     rng = random.Random(seed)
-    out, t = [], 0.0
+    phases: list[list[tuple[float, int, int]]] = [[]]
+    t = 0.0
     for n in range(messages):
+        if phased and n == 1:
+            phases.append([])
+            t = 0.0
         order = list(range(visitors))
         rng.shuffle(order)
         for v in order:
-            out.append((t, v, n))
+            phases[-1].append((t, v, n))
             t += rng.expovariate(rate)
-    return out
+    return [p for p in phases if p]
 
 
 def client_id(visitor: int, n: int) -> str:
@@ -61,6 +69,7 @@ class Tracker:
         self.duplicates = 0
         self.unexpected = 0
         self.agent_of: dict[str, int] = {}
+        self.steady_start: float | None = None
 
     def on_send(self, cid: str, scheduled: float, first: bool) -> None:
         """Record the moment a message leaves (and how late it is against the schedule)."""
@@ -103,10 +112,15 @@ class Tracker:
                     self.via[event] += 1
                     self.agent_of[cid] = agent
 
-    def complete(self) -> bool:
-        """Tell whether every expected message is acked and delivered."""
+    def complete(self, count: int | None = None) -> bool:
+        """Tell whether the first `count` (default: all expected) messages are acked and delivered."""
+        want = self.expected if count is None else count
         with self.lock:
-            return len(self.delivered) >= self.expected and len(self.acked) >= self.expected
+            return len(self.delivered) >= want and len(self.acked) >= want
+
+    def mark_steady(self) -> None:
+        """Note that the steady phase (after every conversation is open) starts now."""
+        self.steady_start = time.monotonic()
 
     def summary(self) -> dict[str, Any]:
         """Counts, latencies and rates of the run."""
@@ -122,6 +136,15 @@ class Tracker:
             t_end = max(self.delivered.values()) if self.delivered else t0
             elapsed = max(t_end - t0, 1e-9)
             send_span = max(t_last_send - t0, 1e-9)
+            steady: dict[str, Any] = {}
+            if self.steady_start is not None:
+                s0 = self.steady_start
+                sent_s = [c for c, t in self.sent.items() if t >= s0]
+                got = [self.delivered[c] for c in sent_s if c in self.delivered]
+                span = max((max(got) if got else s0) - min(self.sent[c] for c in sent_s), 1e-9) \
+                    if sent_s else 1e-9
+                steady = {"sent": len(sent_s), "delivered": len(got),
+                          "delivered_per_s": round(len(got) / span, 1)}
             return {
                 "expected": self.expected,
                 "sent": len(self.sent),
@@ -135,6 +158,7 @@ class Tracker:
                 "elapsed_s": round(elapsed, 3),
                 "send_rate_actual": round(len(self.sent) / send_span, 1),
                 "delivered_per_s": round(len(self.delivered) / elapsed, 1),
+                "steady": steady,
                 "latency_ms": {
                     "all": percentiles(lat_all),
                     "first_message": percentiles(lat_first),
