@@ -76,7 +76,7 @@ def demo(host: str, port: int, no_browser: bool) -> None:
     _print_urls(base, key)
     if not no_browser and not os.environ.get("CI"):
         try:
-            webbrowser.open(base + "/login")
+            webbrowser.open(base + "/admin/")
         except Exception:  # no browser on a server: the URLs above are enough
             pass
     _serve(app, host, port)
