@@ -57,7 +57,9 @@ def embedded(workdir: Path) -> Stack:
     secret = secrets.token_hex(24)
     instance = workdir / "instance"
     instance.mkdir(parents=True, exist_ok=True)
-    env = clean_env(KEFU_INSTANCE_PATH=str(instance), KEFU_SECRET_KEY=secret)
+    # plain HTTP on loopback: Secure cookies would never come back from the agents' logins
+    env = clean_env(KEFU_INSTANCE_PATH=str(instance), KEFU_SECRET_KEY=secret,
+                    KEFU_SECURE_COOKIES="0")
     run_checked(kefu_cmd("db", "upgrade"), env, workdir)
     port = free_port()
     server = Server("web", "visitors+agents", kefu_cmd("serve", "--host", "127.0.0.1",
@@ -97,7 +99,7 @@ def distributed(workdir: Path, database_url: str, redis_url: str, server: str = 
     instance = workdir / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     env = clean_env(KEFU_INSTANCE_PATH=str(instance), KEFU_SECRET_KEY=secret,
-                    KEFU_DATABASE_URL=db_url, KEFU_REDIS_URL=redis_url)
+                    KEFU_DATABASE_URL=db_url, KEFU_REDIS_URL=redis_url, KEFU_SECURE_COOKIES="0")
     run_checked(kefu_cmd("db", "upgrade"), env, workdir)
     servers = []
     for name, role in (("web-a", "visitors"), ("web-b", "agents")):
