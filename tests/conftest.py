@@ -8,6 +8,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -183,6 +184,16 @@ class Factory:
         return do_save(None, Channel(company_id=company.id, name=f"web{self._next()}", kind="web",
                                      skill_group_id=group.id if group else None, enabled=enabled),
                        created=True)
+
+    def desk(self, status: str = "online", max_concurrent: int = 5) -> SimpleNamespace:
+        """A company with one skill group, one agent in it, a web channel and a visitor token."""
+        company = self.company()
+        group = self.group(company)
+        agent = self.user(company, groups=[group], status=status, max_concurrent=max_concurrent)
+        channel = self.channel(company, group)
+        visitor, token = self.visitor_token(channel)
+        return SimpleNamespace(company=company, group=group, agent=agent, channel=channel,
+                               visitor=visitor, token=token)
 
     def visitor_token(self, channel: Any, uid: str | None = None) -> tuple[Any, str]:
         from kefu.visitors.actions import check_open_session

@@ -15,12 +15,8 @@ from kefu.visitors.token import verify
 @pytest.fixture()
 def chat(make):
     """A company with one online agent, a channel and a visitor's token claims."""
-    company = make.company()
-    group = make.group(company)
-    agent = make.user(company, groups=[group], status="online")
-    channel = make.channel(company, group)
-    _visitor, token = make.visitor_token(channel)
-    return {"agent": agent, "channel": channel, "claims": verify(token), "company": company}
+    d = make.desk()
+    return {"agent": d.agent, "channel": d.channel, "claims": verify(d.token), "company": d.company}
 
 
 def _count(model=Message) -> int:

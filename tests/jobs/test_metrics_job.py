@@ -14,12 +14,8 @@ from kefu.visitors.token import verify
 
 def test_close_fills_segment_metrics_through_the_job_backend(app, make, run_jobs):
     """After close and a worker run, the agent's segment has first response, durations and counts."""
-    company = make.company()
-    group = make.group(company)
-    agent = make.user(company, groups=[group], status="online")
-    channel = make.channel(company, group)
-    _v, token = make.visitor_token(channel)
-    claims = verify(token)
+    d = make.desk()
+    agent, claims = d.agent, verify(d.token)
     m, _ = check_visitor_message(claims, {"text": "q1"})
     conv_id = m.conversation_id
     check_agent_message(agent, {"conversation_id": conv_id, "text": "a1"})

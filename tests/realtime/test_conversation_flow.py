@@ -6,18 +6,10 @@ from ..conftest import login
 from .helpers import Recorder, refusal
 
 
-def _setup(make):
-    company = make.company()
-    group = make.group(company)
-    agent = make.user(company, groups=[group], status="online")
-    channel = make.channel(company, group)
-    visitor, token = make.visitor_token(channel)
-    return company, group, agent, channel, visitor, token
-
-
 def test_visitor_and_agent_exchange_messages_live(live, make, run_jobs):
     """A visitor's first message reaches the online agent, the reply reaches the visitor, close ends it."""
-    _c, _g, agent, _ch, _v, token = _setup(make)
+    d = make.desk()
+    agent, token = d.agent, d.token
     bench = Recorder(live, "/agent", session=login(live, agent.email, "agent-pass-123"))
     widget = Recorder(live, "/visitor", auth={"token": token})
     ack = widget.call("message", {"text": "你好，我想咨询", "client_id": "c-1"})

@@ -8,11 +8,8 @@ from .helpers import Recorder
 
 def test_visitor_reconnect_sync_returns_missed_messages_once(live, make):
     """Messages sent while the visitor was away come back once through sync(after_id)."""
-    company = make.company()
-    group = make.group(company)
-    agent = make.user(company, groups=[group], status="online")
-    channel = make.channel(company, group)
-    _v, token = make.visitor_token(channel)
+    d = make.desk()
+    agent, token = d.agent, d.token
     bench = Recorder(live, "/agent", session=login(live, agent.email, "agent-pass-123"))
     widget = Recorder(live, "/visitor", auth={"token": token})
     first = widget.call("message", {"text": "在吗", "client_id": "v-1"})["message"]
@@ -36,11 +33,8 @@ def test_visitor_reconnect_sync_returns_missed_messages_once(live, make):
 
 def test_agent_sync_lists_open_conversations_and_bad_payloads_get_errors(live, make):
     """The agent's sync returns its chats; malformed socket payloads get clear errors."""
-    company = make.company()
-    group = make.group(company)
-    agent = make.user(company, groups=[group], status="online")
-    channel = make.channel(company, group)
-    _v, token = make.visitor_token(channel)
+    d = make.desk()
+    agent, token = d.agent, d.token
     widget = Recorder(live, "/visitor", auth={"token": token})
     widget.call("message", {"text": "hello"})
     bench = Recorder(live, "/agent", session=login(live, agent.email, "agent-pass-123"))

@@ -49,11 +49,8 @@ def second_process(app, live):
 
 def test_visitor_on_one_process_agent_on_another(live, second_process, make):
     """A visitor on process A and an agent on process B exchange messages through Redis."""
-    company = make.company()
-    group = make.group(company)
-    agent = make.user(company, groups=[group], status="online")
-    channel = make.channel(company, group)
-    _v, token = make.visitor_token(channel)
+    d = make.desk()
+    agent, token = d.agent, d.token
     bench = Recorder(second_process, "/agent",
                      session=login(second_process, agent.email, "agent-pass-123"))
     widget = Recorder(live, "/visitor", auth={"token": token})
