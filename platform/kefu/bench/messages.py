@@ -31,6 +31,10 @@ THROUGHPUT_GOAL = 500.0
 class BenchFailed(RuntimeError):
     """The run lost, duplicated or failed to store messages: its figures cannot be trusted."""
 
+    def __init__(self, message: str, report: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.report = report
+
 
 def run_bench(mode: str, conversations: int, messages: int, rate: float, database_url: str,
               redis_url: str, *, client: str = "auto", server: str = "gunicorn",
@@ -171,4 +175,4 @@ def _check(report: dict[str, Any]) -> None:
         report["ok"] = False
         report["problems"] = problems
         print(json.dumps(report, indent=2), file=sys.stderr)
-        raise BenchFailed(f"kefu bench {report['mode']} FAILED: " + "; ".join(problems))
+        raise BenchFailed(f"kefu bench {report['mode']} FAILED: " + "; ".join(problems), report)
