@@ -225,11 +225,14 @@ class KefuModelView(RequestFilterOptions, ModelView):
     def create_model(self, form: Form) -> Any:
         """Create the row in the user's company through do_save."""
         try:
-            model = self.build_new_instance()
-            self.populate(form, model)
-            model.company_id = access.company_id()
-            self.before_save(form, model, True)
-            do_save(access.actor_id(), model, created=True)
+            # No autoflush: do_save's scope queries would flush first and the audit row
+            # would record no changes.
+            with db.session.no_autoflush:
+                model = self.build_new_instance()
+                self.populate(form, model)
+                model.company_id = access.company_id()
+                self.before_save(form, model, True)
+                do_save(access.actor_id(), model, created=True)
             self.after_save(form, model, True)
         except Exception as exc:  # noqa: BLE001 - every failure is reported, nothing written
             report_failure(form, exc)
@@ -239,11 +242,12 @@ class KefuModelView(RequestFilterOptions, ModelView):
     def update_model(self, form: Form, model: Any) -> bool:
         """Save the row through do_save; its company never changes."""
         try:
-            company = model.company_id
-            self.populate(form, model)
-            model.company_id = company
-            self.before_save(form, model, False)
-            do_save(access.actor_id(), model, created=False)
+            with db.session.no_autoflush:  # see create_model
+                company = model.company_id
+                self.populate(form, model)
+                model.company_id = company
+                self.before_save(form, model, False)
+                do_save(access.actor_id(), model, created=False)
             self.after_save(form, model, False)
         except Exception as exc:  # noqa: BLE001
             report_failure(form, exc)

@@ -168,3 +168,89 @@ def test_owner_creates_schedule_and_quick_reply(app, make):
 
     reply = rows(QuickReply, QuickReply.company_id == company.id)[0]
     assert reply.owner_id is None and reply.title == "你好"
+
+
+def test_membership_changes_are_audited(app, make):
+    """Adding an agent to a group and re-prioritising them leaves audit rows for the members."""
+    company = make.company()
+    group = make.group(company, name="audited")
+    agent = make.user(company)
+    client = owner_client(app, company)
+    r = submit(client, f"/admin/agents/edit/?id={agent.id}", {
+        "email": agent.email, "name": agent.name, "role": "agent", "groups": str(group.id),
+        "max_concurrent": "5", "status": "offline", "is_active_account": "y",
+    })
+    assert r.status_code == 302, problems(r)
+    member = rows(SkillGroupMember, SkillGroupMember.user_id == agent.id)[0]
+    r = submit(client, f"/admin/skill_groups/edit/?id={group.id}", {
+        "name": "audited", "sort_order": "0", "members-0-id": str(member.id),
+        "members-0-user": str(agent.id), "members-0-priority": "7",
+    })
+    assert r.status_code == 302, problems(r)
+    assert rows(SkillGroupMember, SkillGroupMember.id == member.id)[0].priority == 7
+    r = submit(client, f"/admin/skill_groups/edit/?id={group.id}", {
+        "name": "renamed", "department": "__None", "sort_order": "0",
+        "members-0-id": str(member.id), "members-0-user": str(agent.id),
+        "members-0-priority": "7",
+    })
+    assert r.status_code == 302, problems(r)
+    group_logs = rows(AuditLog, AuditLog.target_type == "SkillGroup", AuditLog.action == "update")
+    assert any(log.changes.get("name") == ["audited", "renamed"] for log in group_logs)
+    logs = rows(AuditLog, AuditLog.target_type == "SkillGroupMember")
+    assert [log.action for log in logs] == ["create", "update"]
+    assert logs[1].changes["priority"] == [0, 7] and logs[0].changes["user"] == agent.email
+
+
+def test_admin_cannot_touch_owner_or_delete_self(app, make):
+    """An admin can neither edit nor delete the owner, nor delete their own account."""
+    company = make.company()
+    admin = make.user(company, role="admin")
+    owner = rows(User, User.email == f"owner@{company.slug}.test")[0]
+    from .helpers import AGENT_PASSWORD, client_for, csrf_from
+
+    client = client_for(app, admin.email, AGENT_PASSWORD)
+    r = submit(client, f"/admin/agents/edit/?id={owner.id}", {
+        "email": owner.email, "name": "renamed", "role": "owner", "max_concurrent": "5",
+        "status": "offline", "is_active_account": "y",
+    })
+    assert r.status_code == 200
+    token = csrf_from(page(client, "/admin/agents/"))
+    for victim in (owner.id, admin.id):
+        client.post("/admin/agents/delete/", data={"id": str(victim), "csrf_token": token})
+    assert rows(User, User.id == owner.id)[0].name == "Owner"
+    assert rows(User, User.id == admin.id)
+
+
+def test_search_and_filters_narrow_the_agent_list(app, make):
+    """Searching by email and filtering by skill group or role narrow the list."""
+    company = make.company()
+    sales = make.group(company, name="sales")
+    support = make.group(company, name="support")
+    seller = make.user(company, groups=[sales])
+    manager = make.user(company, role="manager")
+    client = owner_client(app, company)
+    html = page(client, f"/admin/agents/?search={seller.email}")
+    assert seller.email in html and manager.email not in html
+    listing = page(client, "/admin/agents/")
+    assert f'[{support.id}, "support"]' in listing  # the skill-group filter offers the group
+    by_group = page(client, f"/admin/agents/?flt0_3={sales.id}")
+    assert seller.email in by_group and manager.email not in by_group
+    by_role = page(client, "/admin/agents/?flt0_0=manager")
+    assert manager.email in by_role and seller.email not in by_role
+
+
+def test_department_in_use_cannot_be_deleted(app, make):
+    """Deleting a department that still has a sub-department is refused with a message."""
+    company = make.company()
+    client = owner_client(app, company)
+    submit(client, "/admin/departments/new/", {"name": "root"})
+    root = rows(Department, Department.name == "root")[0]
+    submit(client, "/admin/departments/new/", {"name": "leaf", "parent": str(root.id)})
+    from .helpers import csrf_from
+
+    token = csrf_from(page(client, "/admin/departments/"))
+    r = client.post("/admin/departments/delete/?lang=en", data={"id": str(root.id),
+                                                                 "csrf_token": token})
+    assert r.status_code == 302
+    assert rows(Department, Department.id == root.id)
+    assert "cannot be deleted" in page(client, "/admin/departments/?lang=en")

@@ -11,11 +11,13 @@ from wtforms import Form
 from wtforms.validators import DataRequired, NumberRange
 
 from kefu.errors import KefuError
+from kefu.extensions import db
 from kefu.org.models import Department, SkillGroup, SkillGroupMember, User
 from kefu.settings.actions import check_same_company
 
 from .. import access
 from ..base import InlineBaseForm, KefuModelView, company_options, company_rows
+from ..children import audit_memberships
 from ..fields import StrictQuerySelectField
 from ..labels import labels
 
@@ -73,7 +75,7 @@ class SkillGroupView(KefuModelView):
         return query.filter(SkillGroup.id.in_(group_ids))
 
     def before_save(self, form: Form, model: Any, created: bool) -> None:
-        """Members must be distinct agents of the same company."""
+        """Members must be distinct agents of the same company; their changes are audited."""
         seen: set[int] = set()
         for member in model.members:
             member.company_id = model.company_id
@@ -85,6 +87,8 @@ class SkillGroupView(KefuModelView):
                 raise KefuError("duplicate", fields={"members": [str(member.user)]})
             if uid is not None:
                 seen.add(uid)
+        removed = [m for m in db.session.deleted if isinstance(m, SkillGroupMember)]
+        audit_memberships(access.actor_id(), model.company_id, model.members, removed)
 
 
 def _member_key(member: SkillGroupMember) -> tuple[int, int]:

@@ -24,7 +24,8 @@ from kefu.org.models import Department, SkillGroup, SkillGroupMember, User
 from kefu.org.passwords import hash_password
 
 from .. import access
-from ..base import KefuModelView, company_options, company_rows
+from ..base import KefuModelView, company_options, company_rows, report_failure
+from ..children import audit_memberships
 from ..fields import StrictQuerySelectField, StrictQuerySelectMultipleField, valid_email
 from ..labels import ROLE_CHOICES, STATUS_CHOICES, labels
 
@@ -133,9 +134,12 @@ class AgentView(KefuModelView):
         assert me is not None
         model.email = (model.email or "").strip().lower()
         # `me` may be the very row being edited (same identity map): read the stored values.
-        if model.role == "owner" and _old(me, "role") != "owner":
-            raise ValidationFailed({"role": [gettext("Only an owner can make another owner.")]},
-                                   code="forbidden")
+        owner_touched = model.role == "owner" or (not created and _old(model, "role") == "owner")
+        if owner_touched and _old(me, "role") != "owner":
+            raise ValidationFailed(
+                {"role": [gettext("Only an owner can create or change an owner.")]},
+                code="forbidden",
+            )
         if model.id == me.id and (model.role != _old(me, "role") or not model.is_active_account):
             raise ValidationFailed(
                 {"role": [gettext("You cannot change your own role or deactivate yourself.")]},
@@ -151,17 +155,27 @@ class AgentView(KefuModelView):
 
     def _sync_groups(self, form: Form, model: User) -> None:
         wanted = {grp.id: grp for grp in form.groups.data or []}
-        for member in list(model.memberships):
-            if member.skill_group_id not in wanted:
-                model.memberships.remove(member)
+        removed = [m for m in model.memberships if m.skill_group_id not in wanted]
+        for member in removed:
+            model.memberships.remove(member)
         have = {m.skill_group_id for m in model.memberships}
         for gid, grp in wanted.items():
             if grp.company_id != model.company_id:
                 raise KefuError("cross_company", fields={"groups": ["another company"]})
             if gid not in have:
                 model.memberships.append(
-                    SkillGroupMember(company_id=model.company_id, skill_group=grp)
+                    SkillGroupMember(company_id=model.company_id, skill_group=grp, priority=0)
                 )
+        audit_memberships(access.actor_id(), model.company_id, model.memberships, removed)
+
+    def delete_model(self, model: Any) -> bool:
+        """Nobody deletes their own account; only owners delete owners."""
+        me = access.me()
+        assert me is not None
+        if model.id == me.id or (model.role == "owner" and me.role != "owner"):
+            report_failure(None, KefuError("forbidden", status=403))
+            return False
+        return bool(super().delete_model(model))
 
     def after_save(self, form: Form, model: Any, created: bool) -> None:
         """Apply a status change through the status action (log, events, queue refill)."""
