@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 
+from kefu.errors import Forbidden
 from kefu.org.access import can_manage_settings, is_company_admin, visible_group_ids
 from kefu.org.models import User
 
@@ -83,4 +84,5 @@ def deny() -> Any:
     """Send anonymous visitors to the login page and refuse everyone else with 403."""
     if me() is None:
         return redirect(url_for("auth.login", next=request.full_path))
-    abort(403)
+    # kefu's error handler renders this as its bilingual error page.
+    raise Forbidden("forbidden")

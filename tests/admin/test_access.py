@@ -38,14 +38,18 @@ def test_owner_sees_company_home(app, make):
 
 
 def test_manager_reads_only_the_groups_they_oversee(app, make):
-    """A manager lists their own skill group, not others, and cannot create one."""
+    """A manager lists their own group and its agents, not others, and cannot create groups."""
     company = make.company()
     mine = make.group(company, name="mine-group")
-    make.group(company, name="other-group")
+    other = make.group(company, name="other-group")
     manager = make.user(company, role="manager", groups=[mine])
+    colleague, stranger = make.user(company, groups=[mine]), make.user(company, groups=[other])
     client = client_for(app, manager.email, AGENT_PASSWORD)
     html = page(client, "/admin/skill_groups/")
     assert "mine-group" in html and "other-group" not in html
+    agents = page(client, "/admin/agents/")
+    assert colleague.email in agents and stranger.email not in agents
+    assert client.get(f"/admin/agents/details/?id={stranger.id}").status_code == 302
     assert client.get("/admin/departments/").status_code == 403
     r = client.post("/admin/skill_groups/new/", data={"name": "sneaky"})
     assert r.status_code == 302

@@ -7,6 +7,7 @@ from typing import Any
 from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import Form
 from wtforms.validators import DataRequired, NumberRange
 
@@ -69,6 +70,13 @@ class SkillGroupView(KefuModelView):
         "sort_order": {"validators": [NumberRange(min=0, max=100000)]},
     }
     inline_models = [MemberInline(SkillGroupMember)]
+
+    def get_query(self) -> Any:
+        """Load members and their agents with the rows."""
+        return super().get_query().options(
+            selectinload(SkillGroup.members).joinedload(SkillGroupMember.user),
+            joinedload(SkillGroup.department),
+        )
 
     def scope_for_manager(self, query: Any, group_ids: set[int]) -> Any:
         """Managers see the groups they oversee."""

@@ -15,6 +15,7 @@ from flask_admin.helpers import is_form_submitted
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import Form, PasswordField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -100,6 +101,13 @@ class AgentView(KefuModelView):
             "validators": [InputRequired(), NumberRange(min=0, max=200)],
         },
     }
+
+    def get_query(self) -> Any:
+        """Load memberships with the rows (the list shows every agent's groups)."""
+        return super().get_query().options(
+            selectinload(User.memberships).joinedload(SkillGroupMember.skill_group),
+            joinedload(User.department),
+        )
 
     def scope_for_manager(self, query: Any, group_ids: set[int]) -> Any:
         """Managers see the members of the groups they oversee."""
