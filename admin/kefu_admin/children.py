@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import inspect
+from sqlalchemy.orm import InstanceState
 
 from kefu.audit.actions import changes_of, record
 from kefu.org.models import SkillGroupMember
@@ -17,14 +18,14 @@ def _describe(member: SkillGroupMember) -> dict[str, object]:
 
 
 def audit_memberships(
-    actor_id: int | None, company_id: int, current: Iterable[SkillGroupMember],
+    actor_id: int | None, company_id: int | None, current: Iterable[SkillGroupMember],
     removed: Iterable[SkillGroupMember],
 ) -> None:
     """Add audit rows for added, re-prioritised and removed memberships (same transaction)."""
     for member in removed:
         record(actor_id, "delete", member, company_id, _describe(member))
     for member in current:
-        state = inspect(member)
+        state: InstanceState[SkillGroupMember] = inspect(member)
         if state.transient or state.pending:
             record(actor_id, "create", member, company_id,
                    {**_describe(member), "priority": [None, member.priority]})
