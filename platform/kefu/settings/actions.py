@@ -33,10 +33,16 @@ def check_same_company(obj: Any) -> None:
 
 def do_save(actor_id: int | None, obj: Any, *, created: bool) -> Any:
     """Validate scope, record the change in the audit log, and commit."""
+    # Read the pending changes before the scope check's queries autoflush them away.
+    changes = changes_of(obj)
     if created:
         db.session.add(obj)
-    check_same_company(obj)
-    changes = changes_of(obj)
+    try:
+        with db.session.no_autoflush:
+            check_same_company(obj)
+    except KefuError:
+        db.session.rollback()
+        raise
     db.session.flush()
     record(actor_id, "create" if created else "update", obj, obj.company_id, changes)
     db.session.commit()
