@@ -18,6 +18,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
         i18n,
         jobs,
         plugins,
+        ratelimit,
         realtime,
     )
     from .auth import views as auth_views
@@ -37,6 +38,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     i18n.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    ratelimit.init_app(app)
     jobs.init_app(app)
     realtime.init_app(app)
     errorpages.init_app(app)

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from ..extensions import db, login_manager
+from ..extensions import db, limiter, login_manager
+from ..ratelimit import login_limit
 from ..org.models import User
 from ..org.passwords import verify_password
 
@@ -43,6 +44,7 @@ def home_for(user: User) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login() -> Any:
     """Show the login form and log the user in."""
     form = LoginForm()

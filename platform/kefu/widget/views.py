@@ -12,7 +12,8 @@ from ..channels.models import Channel
 from ..conversations import queries
 from ..conversations.serialize import message_dict
 from ..errors import KefuError
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
+from ..ratelimit import widget_session_limit
 from ..visitors.actions import check_open_session
 
 bp = Blueprint("widget", __name__)
@@ -49,6 +50,7 @@ def embed_script(key: str) -> Any:
 
 @bp.route("/api/widget/<key>/session", methods=["POST"])
 @csrf.exempt  # visitors carry a signed token, not a cookie session
+@limiter.limit(widget_session_limit)
 def open_session(key: str) -> Any:
     """Identify the visitor, issue a token, and return the current conversation state."""
     channel = channel_by_key(key)
