@@ -10,7 +10,6 @@ from .errors import KefuError
 from .extensions import limiter
 
 
-
 def login_limit() -> str:
     """Login attempts allowed per client address (KEFU_LOGIN_RATE_LIMIT)."""
     return str(current_app.config["KEFU_LOGIN_RATE_LIMIT"])

@@ -13,9 +13,9 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from ..extensions import db, limiter, login_manager
-from ..ratelimit import login_limit
 from ..org.models import User
 from ..org.passwords import verify_password
+from ..ratelimit import login_limit
 
 bp = Blueprint("auth", __name__)
 
