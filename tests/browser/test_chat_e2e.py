@@ -73,6 +73,25 @@ def test_visitor_and_agent_chat_both_ways(live, make, new_context):
     shot(bench, "workbench-ended")
 
 
+def test_queued_visitors_see_their_place_then_get_served(live, make, new_context):
+    """With no agent online visitors see their queue position, and are served once one comes online."""
+    agent, channel = _setup(make)
+    first = open_widget(new_context(viewport={"width": 400, "height": 640}), live, channel.key)
+    second = open_widget(new_context(viewport={"width": 400, "height": 640}), live, channel.key)
+    _send(first, "有人吗？")
+    expect(first.locator("#chat")).to_have_attribute("data-status", "queued")
+    expect(first.locator("#chat-state")).to_have_text(i18n(first, "queued", n=1))
+    _send(second, "我也在等")
+    expect(second.locator("#chat-state")).to_have_text(i18n(second, "queued", n=2))
+    shot(second, "widget-queued")
+
+    bench = login_agent(new_context(), live, agent.email)
+    serving = i18n(first, "serving", name=agent.shown_name)
+    expect(first.locator("#chat-state")).to_have_text(serving)
+    expect(second.locator("#chat-state")).to_have_text(serving)
+    expect(bench.locator("#conversations li")).to_have_count(2)
+
+
 def test_reconnect_delivers_missed_messages_exactly_once(live, make, new_context):
     """After a network drop each missed reply shows once and the offline message arrives once."""
     from kefu.conversations.models import Message

@@ -21,6 +21,7 @@
   var socket = null;
   var convState = null;   // last known {id, status, queue_position, agent_name}
   var queueTimer = null;
+  var stateEvents = 0;    // conversation events seen; a sync answer older than one is stale
 
   // localStorage throws in a third-party frame when the browser blocks its storage: the chat
   // must still work, so fall back to memory (the embedding page then keeps the visitor's uid).
@@ -54,9 +55,12 @@
     else if (convState) setState(convState);
     else stateEl.textContent = T.online;
   }
+  // Follow new messages unless the visitor scrolled up to read; always after their own.
+  function nearBottom() { return list.scrollHeight - list.scrollTop - list.clientHeight < 40; }
   function scrollDown() { list.scrollTop = list.scrollHeight; }
   function refreshEmpty() { if (emptyEl) emptyEl.hidden = list.children.length > 0; }
   function systemNote(text) {
+    var stick = nearBottom();
     var li = document.createElement("li");
     li.className = "msg msg-system";
     var span = document.createElement("span");
@@ -65,7 +69,7 @@
     li.appendChild(span);
     list.appendChild(li);
     refreshEmpty();
-    scrollDown();
+    if (stick) scrollDown();
   }
   function setState(conv) {
     if (!conv) return;
@@ -94,6 +98,7 @@
     if (before) list.insertBefore(li, before); else list.appendChild(li);
   }
   function bubble(text, who, id) {
+    var stick = who === "visitor" || nearBottom();
     var li = document.createElement("li");
     li.className = "msg msg-" + who;
     var span = document.createElement("span");
@@ -102,7 +107,7 @@
     li.appendChild(span);
     if (id) { li.dataset.id = id; place(li, id); } else list.appendChild(li);
     refreshEmpty();
-    scrollDown();
+    if (stick) scrollDown();
     return li;
   }
   function add(m) {
@@ -114,8 +119,9 @@
       delete pending[m.client_id];
       p.el.classList.remove("pending");
       p.el.dataset.id = m.id;
+      var stick = nearBottom();
       place(p.el, m.id);
-      scrollDown();
+      if (stick) scrollDown();
       return;
     }
     bubble(m.text, m.sender, m.id);
@@ -136,12 +142,15 @@
       }
     });
   }
+  function eventState(conv) { stateEvents++; setState(conv); }
   function resync(then) {
     if (!socket || !socket.connected) return;
+    var asked = stateEvents;
     socket.emit("sync", {after_id: lastId}, function (res) {
       if (!res || !res.ok) return showError(res && res.error);
       res.messages.forEach(add);
-      setState(res.conversation);
+      // Handlers run concurrently on the server: an event may overtake this answer.
+      if (asked === stateEvents) setState(res.conversation);
       if (typeof then === "function") then();
     });
   }
@@ -159,15 +168,15 @@
     socket.on("message.created", function (ev) { add(ev.message); });
     socket.on("conversation.queued", function (ev) {
       var conv = ev.conversation || {};
-      setState({id: conv.id, status: "queued", queue_position: ev.queue_position || conv.queue_position});
+      eventState({id: conv.id, status: "queued", queue_position: ev.queue_position || conv.queue_position});
       if (!ev.queue_position && !conv.queue_position) resync();  // the event does not say where
     });
     socket.on("conversation.assigned", function (ev) {
       var conv = ev.conversation || {};
-      setState({id: conv.id, status: "active", agent_name: (ev.agent && ev.agent.name) || conv.agent_name});
+      eventState({id: conv.id, status: "active", agent_name: (ev.agent && ev.agent.name) || conv.agent_name});
     });
     socket.on("conversation.closed", function (ev) {
-      setState({id: ev.conversation && ev.conversation.id, status: "closed"});
+      eventState({id: ev.conversation && ev.conversation.id, status: "closed"});
     });
   }
   // In the embed frame, give the uid to the embedding page (only to the page that we were told

@@ -63,17 +63,23 @@
       listEl.appendChild(li);
     });
   }
-  function renderMessages() {
+  function bubble(cls, text) {
+    var li = document.createElement("li");
+    li.className = "msg " + cls;
+    var span = document.createElement("span"); span.className = "bubble"; span.textContent = text;
+    li.appendChild(span); msgsEl.appendChild(li);
+    return li;
+  }
+  function renderMessages(toBottom) {
+    // Follow new messages only when the agent is not reading further up.
+    var atBottom = msgsEl.scrollHeight - msgsEl.scrollTop - msgsEl.clientHeight < 40;
+    var top = msgsEl.scrollTop;
     msgsEl.innerHTML = "";
     if (!current) return;
-    convs[current].messages.forEach(function (m) {
-      var li = document.createElement("li");
-      li.className = "msg msg-" + m.sender;
-      li.dataset.id = m.id;
-      var span = document.createElement("span"); span.className = "bubble"; span.textContent = m.text;
-      li.appendChild(span); msgsEl.appendChild(li);
-    });
-    msgsEl.scrollTop = msgsEl.scrollHeight;
+    var e = convs[current];
+    e.messages.forEach(function (m) { bubble("msg-" + m.sender, m.text).dataset.id = m.id; });
+    if (e.conv.status === "closed") bubble("msg-system", T.closed);
+    msgsEl.scrollTop = toBottom || atBottom ? msgsEl.scrollHeight : top;
   }
   function select(id) {
     current = String(id);
@@ -81,7 +87,7 @@
     titleEl.textContent = e.conv.visitor.name + (e.conv.page_url ? " · " + e.conv.page_url : "");
     var open = e.conv.status === "active";
     input.disabled = sendBtn.disabled = closeBtn.disabled = !open;
-    renderList(); renderMessages();
+    renderList(); renderMessages(true);
     if (open) input.focus();
   }
   function addMessage(m) {
@@ -92,7 +98,7 @@
     if (!e) return;
     e.messages.push(m);
     e.messages.sort(function (a, b) { return a.id - b.id; });
-    if (String(m.conversation_id) === current) renderMessages(); else e.unread++;
+    if (String(m.conversation_id) === current) renderMessages(m.sender === "agent"); else e.unread++;
     renderList();
   }
   var socket = io("/agent", {transports: ["websocket", "polling"]});
