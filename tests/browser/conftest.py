@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
-
 sync_api = pytest.importorskip("playwright.sync_api")
+
+from .helpers import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS  # noqa: E402 - needs playwright
 
 
 @pytest.fixture(scope="module")
