@@ -85,3 +85,10 @@ def test_expired_token_is_refused(app, make, monkeypatch):
     monkeypatch.setitem(app.config, "KEFU_VISITOR_TOKEN_TTL", -1)
     r = app.test_client().post(f"/api/widget/{channel.key}/session", json={"token": token})
     assert r.status_code == 401
+
+
+def test_embed_script_for_unknown_key_is_a_javascript_warning(app, ctx):
+    """A snippet with a wrong key answers 404 JavaScript that warns in the console, not HTML."""
+    r = app.test_client().get("/widget/no-such-key.js")
+    assert r.status_code == 404 and r.mimetype == "application/javascript"
+    assert r.get_data(as_text=True).startswith('console.warn("kefu: This channel does not exist')

@@ -119,10 +119,23 @@ def do_open_conversation(channel: Channel, visitor: Visitor) -> Conversation:
     db.session.flush()
     _event(conv, "queued", skill_group_id=conv.skill_group_id)
     publish(
-        {"type": "conversation.queued", "conversation": conversation_dict(conv)},
+        {"type": "conversation.queued", "conversation": conversation_dict(conv),
+         "queue_position": queries.queue_position(conv)},
         (VISITOR_NS, visitor_room(conv.visitor_id)),
     )
     return conv
+
+
+def _publish_queue_positions(company_id: int, skill_group_id: int | None) -> None:
+    """Tell every visitor still queued in a group their new place (after one left the queue)."""
+    for position, (conv_id, visitor_id) in enumerate(
+        queries.queued_in_group(company_id, skill_group_id), start=1
+    ):
+        publish(
+            {"type": "conversation.queued", "conversation": {"id": conv_id, "status": "queued"},
+             "queue_position": position},
+            (VISITOR_NS, visitor_room(visitor_id)),
+        )
 
 
 def _add_message(
@@ -207,6 +220,8 @@ def do_assign(conv: Conversation, agent_id: int) -> None:
         )
     )
     _event(conv, "assigned", agent_id=agent_id)
+    db.session.flush()
+    _publish_queue_positions(conv.company_id, conv.skill_group_id)
     agent = db.session.get(User, agent_id)
     header = conversation_dict(conv)
     messages = [message_dict(m) for m in queries.recent_messages(conv.id)]
@@ -243,6 +258,7 @@ def do_close(conv: Conversation, reason: str, actor_id: int | None = None) -> No
             return
         now = utcnow()
         agent_id = conv.agent_id
+        was_queued = conv.status == "queued"
         targets = _targets(conv)
         conv.status = "closed"
         conv.closed_at = now
@@ -252,6 +268,9 @@ def do_close(conv: Conversation, reason: str, actor_id: int | None = None) -> No
             segment.ended_at = now
             segment.end_kind = "closed"
         _event(conv, "closed", actor_id=actor_id, reason=reason)
+        if was_queued:
+            db.session.flush()
+            _publish_queue_positions(conv.company_id, conv.skill_group_id)
         publish({"type": "conversation.closed", "conversation": conversation_dict(conv)}, *targets)
         from .metrics import compute_conversation_metrics
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from ..extensions import db
 from .models import OPEN_STATUSES, Conversation, Message
@@ -59,6 +60,16 @@ def recent_messages(conversation_id: int, limit: int = 50) -> list[Message]:
     return list(reversed(rows))
 
 
+def _in_group(skill_group_id: int | None) -> Any:
+    if skill_group_id is None:
+        return Conversation.skill_group_id.is_(None)
+    return Conversation.skill_group_id == skill_group_id
+
+
+# Queue order, the same everywhere: priority first, then arrival.
+QUEUE_ORDER = (Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
+
+
 def queue_position(conv: Conversation) -> int:
     """Return the 1-based place of a queued conversation in its group's queue."""
     if conv.status != "queued" or conv.queued_at is None:
@@ -66,14 +77,30 @@ def queue_position(conv: Conversation) -> int:
     ahead = db.session.scalar(
         select(func.count(Conversation.id)).where(
             Conversation.company_id == conv.company_id,
-            Conversation.skill_group_id.is_(None)
-            if conv.skill_group_id is None
-            else Conversation.skill_group_id == conv.skill_group_id,
+            _in_group(conv.skill_group_id),
             Conversation.status == "queued",
-            Conversation.queued_at < conv.queued_at,
+            or_(
+                Conversation.priority > conv.priority,
+                and_(Conversation.priority == conv.priority,
+                     or_(Conversation.queued_at < conv.queued_at,
+                         and_(Conversation.queued_at == conv.queued_at,
+                              Conversation.id < conv.id))),
+            ),
         )
     )
     return int(ahead or 0) + 1
+
+
+def queued_in_group(company_id: int, skill_group_id: int | None) -> list[tuple[int, int]]:
+    """Return (conversation id, visitor id) of a group's queue, in queue order."""
+    rows = db.session.execute(
+        select(Conversation.id, Conversation.visitor_id)
+        .where(Conversation.company_id == company_id, _in_group(skill_group_id),
+               Conversation.status == "queued")
+        .order_by(*QUEUE_ORDER)
+        .limit(500)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
 
 
 def agent_open_conversations(agent_id: int) -> list[Conversation]:
@@ -85,3 +112,13 @@ def agent_open_conversations(agent_id: int) -> list[Conversation]:
             .order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
         )
     )
+
+
+def conversations_by_ids(company_id: int | None, ids: list[int]) -> list[Conversation]:
+    """Return a company's conversations among `ids`."""
+    if not ids or company_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Conversation).where(Conversation.company_id == company_id,
+                                   Conversation.id.in_(ids))
+    ))

@@ -36,7 +36,11 @@ class SyncSchema(Schema):
         unknown = EXCLUDE
 
     after_id = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    conversation_id = fields.Integer(load_default=None, allow_none=True)
+    # Conversations a workbench shows: their current state comes back (one may have closed).
+    conversation_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1)), load_default=list,
+        validate=validate.Length(max=200),
+    )
 
 
 class CloseSchema(Schema):

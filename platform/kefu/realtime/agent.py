@@ -9,6 +9,7 @@ from flask_socketio import Namespace, join_room
 from socketio.exceptions import ConnectionRefusedError
 
 from ..conversations import queries
+from ..conversations.access import can_see_conversation
 from ..conversations.actions import check_agent_message, check_close
 from ..conversations.schemas import SyncSchema, load
 from ..conversations.serialize import conversation_dict, message_dict
@@ -58,13 +59,20 @@ class AgentNamespace(Namespace):
 
     @acked(_lang)
     def on_sync(self, data: Any = None) -> dict[str, Any]:
-        """Return the agent's open conversations and their messages after `after_id`."""
+        """Return the agent's open conversations, their messages after `after_id`, and the
+        current state of the other `conversation_ids` the workbench shows."""
         fields = load(SyncSchema(), data if data is not None else {})
         agent = _agent()
         convs = queries.agent_open_conversations(agent.id)
-        msgs = queries.messages_after([c.id for c in convs], fields["after_id"], limit=2000)
+        open_ids = {c.id for c in convs}
+        msgs = queries.messages_after(sorted(open_ids), fields["after_id"], limit=2000)
+        # Chats the screen still shows may have ended while it was away (e.g. by a timeout).
+        known = [
+            c for c in queries.conversations_by_ids(agent.company_id, fields["conversation_ids"])
+            if c.id not in open_ids and can_see_conversation(agent, c)
+        ]
         return {
             "status": agent.status,
-            "conversations": [conversation_dict(c) for c in convs],
+            "conversations": [conversation_dict(c) for c in convs + known],
             "messages": [message_dict(m) for m in msgs],
         }

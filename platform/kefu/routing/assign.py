@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..conversations.models import Conversation
+from ..conversations.queries import QUEUE_ORDER
 from ..dblock import locked
 from ..extensions import db
 from ..org.models import SkillGroupMember, User
@@ -134,7 +135,7 @@ def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = 
         query = query.where(cond)
     queued = list(
         db.session.scalars(
-            query.order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
+            query.order_by(*QUEUE_ORDER)
             .limit(200)
         )
     )

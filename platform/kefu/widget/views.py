@@ -41,7 +41,13 @@ def chat_page(key: str) -> Any:
 @bp.route("/widget/<key>.js")
 def embed_script(key: str) -> Any:
     """The <script> a company puts on its site: a button that opens the chat in a frame."""
-    channel = channel_by_key(key)
+    try:
+        channel = channel_by_key(key)
+    except KefuError as exc:
+        # A <script> tag cannot show an HTML page: say it in the host page's console instead.
+        note = json.dumps(f"kefu: {exc.to_dict('en')['error']['message']} ({key[:64]})")
+        return Response(f"console.warn({note});\n", status=exc.status,
+                        mimetype="application/javascript")
     chat_url = url_for("widget.chat_page", key=channel.key, embed="1", _external=True)
     body = render_template("widget/embed.js", chat_url=json.dumps(chat_url),
                            title=json.dumps(channel.settings.get("title") or channel.name))

@@ -114,7 +114,8 @@
   }
   socket.on("connect", function () {
     connEl.textContent = T.online;
-    socket.emit("sync", {after_id: 0}, function (res) {
+    var shown = Object.keys(convs).map(Number);
+    socket.emit("sync", {after_id: 0, conversation_ids: shown}, function (res) {
       if (!res.ok) return showError(res.error);
       setStatus(res.status);
       res.conversations.forEach(entry);
