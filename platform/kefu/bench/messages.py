@@ -39,12 +39,16 @@ class BenchFailed(RuntimeError):
 def run_bench(mode: str, conversations: int, messages: int, rate: float, database_url: str,
               redis_url: str, *, client: str = "auto", server: str = "gunicorn",
               phased: bool = True, hard_timeout: float | None = None,
-              keep_logs: bool = False) -> dict[str, Any]:
+              keep_logs: bool | None = None) -> dict[str, Any]:
     """Run one benchmark in `mode` ("embedded" or "distributed"); return its report.
 
     `client` is "auto", "asyncio" or "threads"; `server` ("gunicorn" or "threading") picks the
     distributed web processes; `phased` separates the opening round from the steady phase.
+    Server logs are kept (and their folder named on stderr) on failure or with
+    KEFU_BENCH_KEEP_LOGS=1; KEFU_BENCH_PYSPY=dir samples the servers with py-spy.
     """
+    if keep_logs is None:
+        keep_logs = os.environ.get("KEFU_BENCH_KEEP_LOGS", "") not in ("", "0")
     if mode not in ("embedded", "distributed"):
         raise ValueError(f"unknown mode {mode!r}")
     if conversations < 1 or messages < 1 or rate <= 0:

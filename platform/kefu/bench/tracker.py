@@ -141,9 +141,11 @@ class Tracker:
                 s0 = self.steady_start
                 sent_s = [c for c, t in self.sent.items() if t >= s0]
                 got = [self.delivered[c] for c in sent_s if c in self.delivered]
-                span = max((max(got) if got else s0) - min(self.sent[c] for c in sent_s), 1e-9) \
-                    if sent_s else 1e-9
+                first = min((self.sent[c] for c in sent_s), default=s0)
+                last = max((self.sent[c] for c in sent_s), default=s0)
+                span = max((max(got) if got else s0) - first, 1e-9)
                 steady = {"sent": len(sent_s), "delivered": len(got),
+                          "send_rate": round(len(sent_s) / max(last - first, 1e-9), 1),
                           "delivered_per_s": round(len(got) / span, 1)}
             return {
                 "expected": self.expected,
