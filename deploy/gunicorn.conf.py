@@ -32,7 +32,7 @@ def post_worker_init(worker: Any) -> None:
     import gevent.monkey
     import psycopg.waiting
 
-    wait = psycopg.waiting.wait.__name__
+    wait = getattr(psycopg.waiting.wait, "__name__", "?")
     patched = gevent.monkey.is_module_patched("select")
     worker.log.info("kefu: select patched=%s, psycopg wait=%s", patched, wait)
     if wait == "wait_c":

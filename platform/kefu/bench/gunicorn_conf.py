@@ -19,5 +19,5 @@ def post_worker_init(worker: Any) -> None:
         "kefu-bench-check select_patched=%s socket_patched=%s psycopg_wait=%s",
         gevent.monkey.is_module_patched("select"),
         gevent.monkey.is_module_patched("socket"),
-        psycopg.waiting.wait.__name__,
+        getattr(psycopg.waiting.wait, "__name__", "?"),
     )

@@ -118,7 +118,7 @@ def run_bench(mode: str, conversations: int, messages: int, rate: float, databas
 
 def _gevent_checks(stack: stacks.Stack) -> list[str]:
     """What each gunicorn worker logged about monkey patching and psycopg's wait function."""
-    out = []
+    out: list[str] = []
     for s in stack.servers:
         found = re.findall(r"kefu-bench-check (.*)", s.log_tail(200_000))
         out.extend(f"{s.name}: {line.strip()}" for line in found)

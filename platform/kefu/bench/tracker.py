@@ -125,7 +125,9 @@ class Tracker:
     def summary(self) -> dict[str, Any]:
         """Counts, latencies and rates of the run."""
         with self.lock:
-            lat_all, lat_first, lat_next = [], [], []
+            lat_all: list[float] = []
+            lat_first: list[float] = []
+            lat_next: list[float] = []
             for cid, t in self.delivered.items():
                 d = t - self.sent[cid]
                 lat_all.append(d)
