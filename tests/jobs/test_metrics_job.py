@@ -26,7 +26,7 @@ def test_close_fills_segment_metrics_through_the_job_backend(app, make, run_jobs
     seg = conv.segments[0]
     base = seg.assigned_at - timedelta(seconds=100)
     seg.assigned_at = base
-    conv.queued_at = base - timedelta(seconds=5)
+    conv.created_at = conv.queued_at = base - timedelta(seconds=5)
     for i, msg in enumerate(db.session.query(Message).filter_by(conversation_id=conv_id)
                             .order_by(Message.id)):
         msg.created_at = base + timedelta(seconds=10 * (i + 1))

@@ -37,15 +37,17 @@ def compute_conversation_metrics(conversation_id: int) -> dict[str, int]:
             .order_by(Message.created_at, Message.id)
         )
     )
-    for seg in segments:
+    for index, seg in enumerate(segments):
         end = seg.ended_at or conv.closed_at
-        mine = [m for m in messages if seg.assigned_at <= m.created_at <= (end or m.created_at)]
+        # The first segment owns what the visitor wrote while queued: the opening question.
+        start = conv.created_at if index == 0 else seg.assigned_at
+        mine = [m for m in messages if start <= m.created_at <= (end or m.created_at)]
         visitor_msgs = [m for m in mine if m.sender_kind == "visitor"]
         agent_msgs = [m for m in mine if m.sender_kind == "agent" and m.sender_id == seg.agent_id]
         first_reply = agent_msgs[0].created_at if agent_msgs else None
         seg.first_response_at = seg.first_response_at or first_reply
         seg.first_response_seconds = _seconds(seg.assigned_at, seg.first_response_at)
-        seg.queue_seconds = _seconds(conv.queued_at, seg.assigned_at) if seg is segments[0] else 0.0
+        seg.queue_seconds = _seconds(conv.queued_at, seg.assigned_at) if index == 0 else 0.0
         seg.duration_seconds = _seconds(seg.assigned_at, end)
         seg.visitor_messages = len(visitor_msgs)
         seg.agent_messages = len(agent_msgs)
@@ -55,7 +57,8 @@ def compute_conversation_metrics(conversation_id: int) -> dict[str, int]:
         waiting_since: datetime | None = None
         for m in mine:
             if m.sender_kind == "visitor" and waiting_since is None:
-                waiting_since = m.created_at
+                # The agent cannot answer before the chat reached them.
+                waiting_since = max(m.created_at, seg.assigned_at)
             elif m.sender_kind == "agent" and m.sender_id == seg.agent_id and waiting_since:
                 waits.append((m.created_at - waiting_since).total_seconds())
                 waiting_since = None
