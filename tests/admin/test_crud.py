@@ -254,3 +254,20 @@ def test_department_in_use_cannot_be_deleted(app, make):
     assert r.status_code == 302
     assert rows(Department, Department.id == root.id)
     assert "cannot be deleted" in page(client, "/admin/departments/?lang=en")
+
+
+def test_agent_list_shows_each_agents_live_chat_count(app, make):
+    """The agents list shows how many chats each agent is serving right now."""
+    import re
+
+    from kefu.conversations.actions import check_visitor_message
+    from kefu.visitors.token import verify
+
+    d = make.desk()
+    for _ in range(2):
+        _v, token = make.visitor_token(d.channel)
+        check_visitor_message(verify(token), {"text": "hi"})
+    listing = page(owner_client(app, d.company), "/admin/agents/?lang=en")
+    row = re.search(re.escape(d.agent.email) + r".*?</tr>", listing, re.S).group(0)
+    cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells[cells.index("5") + 1] == "2"  # 接待上限 5, then 当前接待 2

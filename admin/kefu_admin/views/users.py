@@ -15,7 +15,7 @@ from flask_admin.helpers import is_form_submitted
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 from wtforms import Form, PasswordField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -61,11 +61,11 @@ class AgentView(KefuModelView):
 
     manager_readable = True
     column_list = ["name", "display_name", "email", "role", "department", "groups", "status",
-                   "max_concurrent", "active_count", "is_active_account"]
+                   "max_concurrent", "active_chats", "is_active_account"]
     column_details_list = [*column_list, "locale", "created_at"]
     column_labels = labels(
         groups=_l("Skill groups"), max_concurrent=_l("Max concurrent chats"),
-        active_count=_l("Active chats"), is_active_account=_l("Active account"),
+        active_chats=_l("Active chats"), is_active_account=_l("Active account"),
         password=_l("Password"), locale=_l("Language"),
     )
     column_choices = {"role": ROLE_CHOICES, "status": STATUS_CHOICES}
@@ -107,6 +107,7 @@ class AgentView(KefuModelView):
         return super().get_query().options(
             selectinload(User.memberships).joinedload(SkillGroupMember.skill_group),
             joinedload(User.department),
+            undefer(User.active_chats),  # type: ignore[attr-defined]
         )
 
     def scope_for_manager(self, query: Any, group_ids: set[int]) -> Any:

@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..channels.models import Channel
 from ..extensions import db
@@ -181,3 +192,14 @@ class Rating(db.Model):  # type: ignore[name-defined]
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# An agent's live load, derived rather than stored (a counter would drift). Deferred: lists
+# that show it load it in their own query with undefer().
+User.active_chats = column_property(  # type: ignore[attr-defined]
+    select(func.count(Conversation.id))
+    .where(Conversation.agent_id == User.id, Conversation.status == "active")
+    .correlate_except(Conversation)
+    .scalar_subquery(),
+    deferred=True,
+)

@@ -89,8 +89,6 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     max_concurrent: Mapped[int] = mapped_column(Integer, default=5)
     status: Mapped[str] = mapped_column(String(16), default="offline")
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    active_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     locale: Mapped[str] = mapped_column(String(8), default="zh")
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

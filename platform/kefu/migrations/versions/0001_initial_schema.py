@@ -89,8 +89,6 @@ def upgrade():
     sa.Column('max_concurrent', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('status_changed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('active_count', sa.Integer(), nullable=False),
-    sa.Column('last_assigned_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('locale', sa.String(length=8), nullable=False),
     sa.Column('is_active_account', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
