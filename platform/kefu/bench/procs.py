@@ -168,12 +168,13 @@ def cpu_of(pids: Iterable[int]) -> dict[int, float]:
     return out
 
 
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+def machine_busy() -> tuple[float, float, float]:
+    """(busy, total, steal) CPU seconds of the whole machine since boot, from /proc/stat."""
     parts = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = parts[3] + (parts[4] if len(parts) > 4 else 0)
+    steal = parts[7] if len(parts) > 7 else 0
     total = sum(parts[:8])
-    return (total - idle) / _TICK, total / _TICK
+    return (total - idle) / _TICK, total / _TICK, steal / _TICK
 
 
 class CpuMeter:
@@ -184,7 +185,7 @@ class CpuMeter:
         self.groups = groups
         self.before: dict[str, dict[int, float]] = {}
         self.t0 = 0.0
-        self.m0 = (0.0, 0.0)
+        self.m0 = (0.0, 0.0, 0.0)
         self.result: dict[str, Any] = {}
 
     def start(self) -> None:
@@ -196,7 +197,7 @@ class CpuMeter:
     def stop(self) -> dict[str, Any]:
         """Take the second sample; return cpu seconds and cpu/wall per group."""
         wall = max(time.monotonic() - self.t0, 1e-9)
-        busy, total = machine_busy()
+        busy, total, steal = machine_busy()
         out: dict[str, Any] = {"wall_s": round(wall, 3)}
         for name, get in self.groups.items():
             now = cpu_of(get())
@@ -209,6 +210,7 @@ class CpuMeter:
         ours = sum(v["cpu_per_wall"] for k, v in out.items() if k != "wall_s")
         # what other processes on the host used meanwhile: a contended run reads worse
         out["machine"] = {"cores": round(cores, 2), "busy_cores": round(busy_cores, 3),
+                          "steal_cores": round((steal - self.m0[2]) / wall, 3),
                           "other_processes_cores": round(max(0.0, busy_cores - ours), 3)}
         self.result = out
         return out

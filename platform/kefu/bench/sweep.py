@@ -21,9 +21,9 @@ def wait_quiet(max_busy_cores: float, max_wait: float) -> float:
     """Wait until the host's busy cores over 3 s fall under `max_busy_cores`; return them."""
     deadline = time.monotonic() + max_wait
     while True:
-        b0, t0 = machine_busy()
+        b0, _t0, _s0 = machine_busy()
         time.sleep(3)
-        b1, t1 = machine_busy()
+        b1, _t1, _s1 = machine_busy()
         busy = (b1 - b0) / 3
         if busy <= max_busy_cores or time.monotonic() > deadline:
             return round(busy, 2)
