@@ -85,8 +85,10 @@ def app(backend_config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 
 
 def _clean(app: Flask) -> None:
+    from kefu.channels.queries import clear_channel_cache
     from kefu.extensions import db
 
+    clear_channel_cache()  # ids restart with every test
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

@@ -57,7 +57,11 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         cfg["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("postgresql") and not cfg["SQLALCHEMY_ENGINE_OPTIONS"]:
         # 4-8 connections saturate commits on PostgreSQL; more only adds latency.
-        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 8, "max_overflow": 8, "pool_pre_ping": True}
+        # No pre-ping: it costs a round trip on every checkout of the message hot path;
+        # recycling connections bounds how stale one can get instead.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_size": 8, "max_overflow": 8, "pool_recycle": 1800, "pool_timeout": 10,
+        }
     if not cfg["KEFU_JOBS"]:
         cfg["KEFU_JOBS"] = "rq" if cfg["KEFU_REDIS_URL"] else "inprocess"
     relaxed = cfg["KEFU_DEBUG"] or cfg["KEFU_DEMO"] or cfg["KEFU_TESTING"]

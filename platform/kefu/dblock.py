@@ -37,3 +37,13 @@ def locked(model: Any, ids: Sequence[int]) -> Iterator[None]:
             .with_for_update()
         ).all()
     yield
+
+
+@contextmanager
+def serialized() -> Iterator[None]:
+    """On SQLite hold the process write lock for the block; on PostgreSQL row locks suffice."""
+    if is_sqlite():
+        with _sqlite_lock:
+            yield
+    else:
+        yield

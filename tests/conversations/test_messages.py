@@ -118,20 +118,19 @@ def test_disabled_channel_refuses_messages(chat):
 
 def test_events_are_published_only_after_commit(chat, monkeypatch):
     """A write that rolls back emits nothing; a committed one emits after commit."""
+    from kefu.channels.models import Channel
+    from kefu.conversations.actions import do_open_conversation
     from kefu.extensions import socketio
+    from kefu.visitors.models import Visitor
 
     sent: list[str] = []
     monkeypatch.setattr(socketio, "emit", lambda event, *a, **k: sent.append(event))
-    from kefu.channels.models import Channel
-    from kefu.conversations.actions import _add_message, do_open_conversation
-    from kefu.visitors.models import Visitor
-
     channel = db.session.get(Channel, chat["claims"].channel_id)
     visitor = db.session.get(Visitor, chat["claims"].visitor_id)
-    conv = do_open_conversation(channel, visitor)
-    _add_message(conv, "visitor", None, "never committed", None)
+    do_open_conversation(channel, visitor)  # publishes conversation.queued …
     assert sent == []
-    db.session.rollback()
-    assert sent == [] and _count() == 0
+    db.session.rollback()  # … which the rollback discards
+    db.session.commit()
+    assert sent == [] and _count(Conversation) == 0
     check_visitor_message(chat["claims"], {"text": "committed"})
-    assert "message.created" in sent
+    assert sent[:2] == ["conversation.queued", "message.created"]

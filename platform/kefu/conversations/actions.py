@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..channels.models import Channel
-from ..dblock import locked
+from ..channels.queries import channel_state
+from ..dblock import locked, serialized
 from ..errors import KefuError
 from ..extensions import db
 from ..jobs import enqueue
@@ -17,11 +17,19 @@ from ..realtime.events import AGENT_NS, VISITOR_NS, agent_room, publish, visitor
 from ..timeutil import utcnow
 from ..visitors.models import Visitor
 from ..visitors.token import VisitorClaims
-from . import queries
+from . import queries, store
 from .access import access_conversation_reply
-from .models import END_REASONS, Conversation, ConversationEvent, ConversationSegment, Message
+from .models import END_REASONS, Conversation, ConversationEvent, ConversationSegment
 from .schemas import AgentSendSchema, CloseSchema, SendMessageSchema, clean_text, load
 from .serialize import conversation_dict, message_dict
+from .store import ConvRow, StoredMessage
+
+
+def _row_targets(conv: ConvRow) -> list[tuple[str, str]]:
+    targets = [(VISITOR_NS, visitor_room(conv.visitor_id))]
+    if conv.agent_id:
+        targets.append((AGENT_NS, agent_room(conv.agent_id)))
+    return targets
 
 
 def _targets(conv: Conversation) -> list[tuple[str, str]]:
@@ -40,66 +48,59 @@ def _event(conv: Conversation, kind: str, actor_id: int | None = None, **data: A
     )
 
 
-def _existing(conversation_id: int, client_id: str | None) -> Message | None:
-    if not client_id:
-        return None
-    return db.session.scalars(
-        select(Message).where(
-            Message.conversation_id == conversation_id, Message.client_msg_id == client_id
-        )
-    ).first()
-
-
 # --- visitor side -------------------------------------------------------------------------
 
-def check_visitor_message(claims: VisitorClaims, data: Any) -> tuple[Message, bool]:
+def check_visitor_message(claims: VisitorClaims, data: Any) -> tuple[StoredMessage, bool]:
     """Validate a visitor's message and store it; return (message, newly_created)."""
     fields = load(SendMessageSchema(), data)
     text = clean_text(fields["text"])
-    channel = db.session.get(Channel, claims.channel_id)
-    visitor = db.session.get(Visitor, claims.visitor_id)
-    if channel is None or visitor is None or visitor.company_id != claims.company_id:
+    state = channel_state(claims.channel_id)
+    if state is None or state.company_id != claims.company_id:
         raise KefuError("invalid_token", status=401)
-    if channel.company_id != claims.company_id:
-        raise KefuError("invalid_token", status=401)
-    if not channel.enabled:
+    if not state.enabled:
         raise KefuError("channel_disabled", status=403)
-    return do_visitor_message(channel, visitor, text, fields["client_id"])
+    return do_visitor_message(claims, text, fields["client_id"])
 
 
 def do_visitor_message(
-    channel: Channel, visitor: Visitor, text: str, client_id: str | None
-) -> tuple[Message, bool]:
-    """Store a visitor message, opening and routing a conversation if none is open."""
-    opened = False
-    with locked(Visitor, [visitor.id]):
-        conv = queries.open_conversation(visitor.id, channel.id)
+    claims: VisitorClaims, text: str, client_id: str | None
+) -> tuple[StoredMessage, bool]:
+    """Store a visitor message, opening and routing a conversation if none is open.
+
+    The conversation row is locked while the message is written, so an assignment committing
+    meanwhile either includes this message in what it hands the agent or is seen here.
+    """
+    opened: int | None = None
+    with serialized():
+        conv = store.lock_open_conversation(claims.visitor_id, claims.channel_id)
         if conv is None:
-            conv = do_open_conversation(channel, visitor)
-            opened = True
-        # Lock the conversation too: an assignment committing meanwhile must either include
-        # this message in what it hands the agent, or be seen here so the agent gets the event.
-        with locked(Conversation, [] if opened else [conv.id]):
-            if not opened:
-                db.session.refresh(conv)
-                dup = _existing(conv.id, client_id)
-                if dup is not None:
-                    db.session.rollback()
-                    return dup, False
-            msg = _add_message(conv, "visitor", None, text, client_id)
-            try:
-                db.session.commit()
-            except IntegrityError:
-                # A concurrent send of the same client id won the race: answer with that one.
+            # First message: lock the visitor so two tabs cannot open two conversations.
+            visitor = db.session.scalars(
+                select(Visitor).where(Visitor.id == claims.visitor_id).with_for_update()
+            ).first()
+            channel = db.session.get(Channel, claims.channel_id)
+            if visitor is None or channel is None or visitor.company_id != claims.company_id:
                 db.session.rollback()
-                dup = _existing(conv.id, client_id) if not opened else None
-                if dup is None:
-                    raise
-                return dup, False
-    if opened:
+                raise KefuError("invalid_token", status=401)
+            conv = store.lock_open_conversation(claims.visitor_id, claims.channel_id)
+            if conv is None:
+                opened = do_open_conversation(channel, visitor).id
+                conv = store.lock_conversation(opened)
+        assert conv is not None
+        now = utcnow()
+        msg = store.insert_message(conv, "visitor", None, text, client_id, now)
+        if msg is None:
+            dup = store.find_message(conv.id, client_id or "")
+            db.session.rollback()
+            assert dup is not None
+            return dup, False
+        store.touch_conversation(conv, now, agent_reply=False)
+        publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv))
+        db.session.commit()
+    if opened is not None:
         from ..routing.assign import try_assign
 
-        try_assign(conv.id)
+        try_assign(opened)
     return msg, True
 
 
@@ -138,60 +139,35 @@ def _publish_queue_positions(company_id: int, skill_group_id: int | None) -> Non
         )
 
 
-def _add_message(
-    conv: Conversation, sender: str, sender_id: int | None, text: str, client_id: str | None
-) -> Message:
-    now = utcnow()
-    msg = Message(
-        company_id=conv.company_id, conversation_id=conv.id, channel_id=conv.channel_id,
-        sender_kind=sender, sender_id=sender_id, content_type="text", body=text,
-        client_msg_id=client_id, created_at=now,
-    )
-    db.session.add(msg)
-    conv.last_message_at = now
-    db.session.flush()
-    publish({"type": "message.created", "message": message_dict(msg)}, *_targets(conv))
-    return msg
-
-
 # --- agent side ---------------------------------------------------------------------------
 
-def check_agent_message(agent: User, data: Any) -> tuple[Message, bool]:
+def check_agent_message(agent: User, data: Any) -> tuple[StoredMessage, bool]:
     """Validate an agent's reply and store it; return (message, newly_created)."""
     fields = load(AgentSendSchema(), data)
     text = clean_text(fields["text"])
-    conv = access_conversation_reply(agent, fields["conversation_id"])
-    return do_agent_message(conv, agent, text, fields["client_id"])
+    return do_agent_message(agent, fields["conversation_id"], text, fields["client_id"])
 
 
 def do_agent_message(
-    conv: Conversation, agent: User, text: str, client_id: str | None
-) -> tuple[Message, bool]:
-    """Store an agent's reply and record the first response."""
-    with locked(Conversation, [conv.id]):
-        db.session.refresh(conv)
-        if not conv.is_open or conv.agent_id != agent.id:  # closed or transferred meanwhile
+    agent: User, conversation_id: int, text: str, client_id: str | None
+) -> tuple[StoredMessage, bool]:
+    """Store an assigned agent's reply and record the first response."""
+    with serialized():
+        conv = store.lock_conversation(conversation_id)
+        if conv is None or conv.agent_id != agent.id or not conv.is_open:
             db.session.rollback()
-            raise KefuError("conversation_closed" if not conv.is_open else "not_assigned",
-                            status=409)
-        dup = _existing(conv.id, client_id)
-        if dup is not None:
+            access_conversation_reply(agent, conversation_id)  # raises the precise reason
+            raise KefuError("not_assigned", status=403)  # pragma: no cover - raced a transfer
+        now = utcnow()
+        msg = store.insert_message(conv, "agent", agent.id, text, client_id, now)
+        if msg is None:
+            dup = store.find_message(conv.id, client_id or "")
             db.session.rollback()
+            assert dup is not None
             return dup, False
-        msg = _add_message(conv, "agent", agent.id, text, client_id)
-        if conv.first_response_at is None:
-            conv.first_response_at = msg.created_at
-        segment = _current_segment(conv)
-        if segment is not None and segment.first_response_at is None:
-            segment.first_response_at = msg.created_at
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            dup = _existing(conv.id, client_id)
-            if dup is None:
-                raise
-            return dup, False
+        store.touch_conversation(conv, now, agent_reply=True)
+        publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv))
+        db.session.commit()
     return msg, True
 
 

@@ -6,15 +6,17 @@ This is the seam the rules engine takes over later: `choose_agent` decides, the 
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
+from ..conversations import store
 from ..conversations.models import Conversation
 from ..conversations.queries import QUEUE_ORDER
-from ..dblock import locked
+from ..dblock import serialized
 from ..extensions import db
 from ..org.models import SkillGroupMember, User
 
@@ -37,87 +39,102 @@ class Candidate:
         return self.active < self.max_concurrent
 
 
-def candidate_ids(company_id: int, skill_group_id: int | None) -> list[int]:
-    """Ids of the online, active agents eligible for a group (the whole company if none)."""
-    query = select(User.id).where(
-        User.company_id == company_id,
-        User.status == "online",
-        User.is_active_account.is_(True),
-        User.max_concurrent > 0,
+def load_candidates(company_id: int, skill_group_id: int | None) -> list[Candidate]:
+    """Online, active agents eligible for a group (the whole company if none), with their load.
+
+    Read without locks: the chosen agent's load is checked again under its row lock.
+    """
+    active = (
+        select(func.count(Conversation.id))
+        .where(Conversation.agent_id == User.id, Conversation.status == "active")
+        .correlate(User)
+        .scalar_subquery()
     )
     if skill_group_id is not None:
-        query = query.join(SkillGroupMember, SkillGroupMember.user_id == User.id).where(
-            SkillGroupMember.skill_group_id == skill_group_id
+        query = select(User.id, active, User.max_concurrent, SkillGroupMember.priority).join(
+            SkillGroupMember,
+            (SkillGroupMember.user_id == User.id)
+            & (SkillGroupMember.skill_group_id == skill_group_id),
         )
-    return list(db.session.scalars(query))
-
-
-def load_candidates(company_id: int, skill_group_id: int | None, ids: list[int]) -> list[Candidate]:
-    """Read the current load of each candidate (call while holding their row locks)."""
-    if not ids:
-        return []
-    counts = dict(
-        db.session.execute(
-            select(Conversation.agent_id, func.count(Conversation.id))
-            .where(Conversation.agent_id.in_(ids), Conversation.status == "active")
-            .group_by(Conversation.agent_id)
-        ).all()
-    )
-    prio: dict[int, int] = {}
-    if skill_group_id is not None:
-        prio = dict(
-            db.session.execute(
-                select(SkillGroupMember.user_id, SkillGroupMember.priority).where(
-                    SkillGroupMember.skill_group_id == skill_group_id,
-                    SkillGroupMember.user_id.in_(ids),
-                )
-            ).all()
-        )
+    else:
+        query = select(User.id, active, User.max_concurrent, literal(0))
     rows = db.session.execute(
-        select(User.id, User.max_concurrent, User.status).where(User.id.in_(ids))
+        query.where(
+            User.company_id == company_id,
+            User.status == "online",
+            User.is_active_account.is_(True),
+            User.max_concurrent > 0,
+        )
     ).all()
-    return [
-        Candidate(uid, int(counts.get(uid, 0)), mx, prio.get(uid, 0))
-        for uid, mx, status in rows
-        if status == "online"  # re-checked under the lock: the agent may have just left
-    ]
+    return [Candidate(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+def rank(candidates: Iterable[Candidate], rng: random.Random | None = None) -> list[Candidate]:
+    """Order agents with room: least saturated first, ties by member priority, then at random."""
+    rng = rng or random.Random()
+    open_ = [c for c in candidates if c.has_room]
+    rng.shuffle(open_)
+    return sorted(open_, key=lambda c: (c.saturation, c.priority))  # stable: shuffle breaks ties
 
 
 def choose_agent(candidates: Iterable[Candidate], rng: random.Random | None = None) -> int | None:
     """Pick the least-saturated agent with room; ties by member priority, then at random."""
-    rng = rng or random.Random()
-    open_ = [c for c in candidates if c.has_room]
-    if not open_:
+    ranked = rank(candidates, rng)
+    return ranked[0].user_id if ranked else None
+
+
+def _claim(agent_id: int) -> bool | None:
+    """Lock an agent's row and re-check room: True/False, or None while another assignment
+    holds it. Never waits for a lock, so assignments cannot deadlock on agent rows."""
+    row = db.session.execute(
+        select(User.status, User.max_concurrent)
+        .where(User.id == agent_id)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if row is None:
         return None
-    best = min((c.saturation, c.priority) for c in open_)
-    tied = [c for c in open_ if (c.saturation, c.priority) == best]
-    return rng.choice(tied).user_id
+    load = db.session.scalar(
+        select(func.count(Conversation.id))
+        .where(Conversation.agent_id == agent_id, Conversation.status == "active")
+    )
+    return row[0] == "online" and int(load or 0) < int(row[1])
+
+
+CLAIM_ROUNDS = 50
+CLAIM_PAUSE = 0.002
 
 
 def try_assign(conversation_id: int) -> int | None:
-    """Assign a queued conversation if an agent has room; commit and return the agent id."""
+    """Assign a queued conversation if an agent has room; commit and return the agent id.
+
+    Call it after the caller's own commit. Only the chosen agent's row is locked (on
+    PostgreSQL), so assignments to different agents run side by side; an agent another
+    assignment holds is retried for a moment before the conversation stays queued.
+    """
     from ..conversations.actions import do_assign
 
-    conv = db.session.get(Conversation, conversation_id)
-    if conv is None or conv.status != "queued":
-        return None
-    ids = candidate_ids(conv.company_id, conv.skill_group_id)
-    if not ids:
+    with serialized():
+        conv = store.lock_conversation(conversation_id)
+        if conv is None or conv.status != "queued":
+            db.session.rollback()
+            return None
+        pending = [c.user_id for c in rank(load_candidates(conv.company_id, conv.skill_group_id))]
+        for _round in range(CLAIM_ROUNDS):
+            contended: list[int] = []
+            for agent_id in pending:
+                claimed = _claim(agent_id)
+                if claimed is None:
+                    contended.append(agent_id)
+                elif claimed:
+                    do_assign(db.session.get(Conversation, conversation_id), agent_id)
+                    db.session.commit()
+                    return agent_id
+            if not contended:
+                break
+            pending = contended
+            time.sleep(CLAIM_PAUSE)
         db.session.rollback()
-        return None
-    with locked(User, ids):
-        with locked(Conversation, [conversation_id]):
-            db.session.refresh(conv)
-            if conv.status != "queued":
-                db.session.rollback()
-                return None
-            agent_id = choose_agent(load_candidates(conv.company_id, conv.skill_group_id, ids))
-            if agent_id is None:
-                db.session.rollback()
-                return None
-            do_assign(conv, agent_id)
-            db.session.commit()
-    return agent_id
+    return None
 
 
 def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = None) -> int:

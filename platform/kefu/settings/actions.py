@@ -45,6 +45,7 @@ def do_save(actor_id: int | None, obj: Any, *, created: bool) -> Any:
         raise
     db.session.flush()
     record(actor_id, "create" if created else "update", obj, obj.company_id, changes)
+    _forget_cached(obj)
     db.session.commit()
     return obj
 
@@ -53,5 +54,17 @@ def do_delete(actor_id: int | None, obj: Any) -> None:
     """Delete a settings row and record it."""
     company_id = getattr(obj, "company_id", None)
     record(actor_id, "delete", obj, company_id, {"deleted": str(obj)})
+    _forget_cached(obj)
     db.session.delete(obj)
     db.session.commit()
+
+
+def _forget_cached(obj: Any) -> None:
+    """Make this process see an edited channel at once (others within seconds)."""
+    from ..aftercommit import on_commit
+    from ..channels.models import Channel
+    from ..channels.queries import forget_channel
+
+    if isinstance(obj, Channel) and obj.id is not None:
+        channel_id = obj.id
+        on_commit(lambda: forget_channel(channel_id))
