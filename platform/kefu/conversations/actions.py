@@ -95,7 +95,8 @@ def do_visitor_message(
             assert dup is not None
             return dup, False
         store.touch_conversation(conv, now, agent_reply=False)
-        publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv))
+        publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv),
+                skip_origin=True)
         db.session.commit()
     if opened is not None:
         from ..routing.assign import try_assign
@@ -166,7 +167,8 @@ def do_agent_message(
             assert dup is not None
             return dup, False
         store.touch_conversation(conv, now, agent_reply=True)
-        publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv))
+        publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv),
+                skip_origin=True)
         db.session.commit()
     return msg, True
 

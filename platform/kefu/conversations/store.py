@@ -7,18 +7,16 @@ the commit. Actions call these inside their transaction; nothing here commits.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import TextClause, bindparam, select, text
 
 from ..extensions import db
-from .models import OPEN_STATUSES, Conversation, ConversationSegment, Message
-
-_MSG = Message.__table__
-_CONV = Conversation.__table__
+from ..timeutil import UTCDateTime
+from .models import OPEN_STATUSES, Message
 
 
 @dataclass(frozen=True)
@@ -55,63 +53,75 @@ class StoredMessage:
     created_at: datetime
 
 
-_CONV_COLS = (
-    _CONV.c.id, _CONV.c.company_id, _CONV.c.channel_id, _CONV.c.visitor_id, _CONV.c.agent_id,
-    _CONV.c.status, _CONV.c.first_response_at, _CONV.c.skill_group_id,
-)
+_COLS = "id, company_id, channel_id, visitor_id, agent_id, status, first_response_at, skill_group_id"
+_OPEN = ", ".join(f"'{st}'" for st in OPEN_STATUSES)
+
+
+@functools.cache
+def _sql(dialect: str) -> dict[str, TextClause]:
+    """The hot-path statements, written once per dialect (no per-call statement building)."""
+    lock = " FOR UPDATE" if dialect == "postgresql" else ""
+    when = UTCDateTime()
+    return {
+        "open": text(
+            f"SELECT {_COLS} FROM conversation WHERE visitor_id = :visitor AND "
+            f"channel_id = :channel AND status IN ({_OPEN}) ORDER BY id DESC LIMIT 1{lock}"
+        ).columns(first_response_at=when),
+        "one": text(f"SELECT {_COLS} FROM conversation WHERE id = :id{lock}")
+        .columns(first_response_at=when),
+        # SQLite (>= 3.35) and PostgreSQL share the upsert syntax.
+        "insert": text(
+            "INSERT INTO message (company_id, conversation_id, channel_id, sender_kind, sender_id,"
+            " content_type, body, payload, client_msg_id, created_at) VALUES (:company,"
+            " :conversation, :channel, :sender, :sender_id, 'text', :body, '{}', :client, :at)"
+            " ON CONFLICT (conversation_id, client_msg_id) DO NOTHING RETURNING id"
+        ).bindparams(bindparam("at", type_=when)),
+        "touch": text("UPDATE conversation SET last_message_at = :at WHERE id = :id")
+        .bindparams(bindparam("at", type_=when)),
+        "first": text(
+            "UPDATE conversation SET last_message_at = :at, first_response_at = :at WHERE id = :id"
+        ).bindparams(bindparam("at", type_=when)),
+        "segment": text(
+            "UPDATE conversation_segment SET first_response_at = :at WHERE conversation_id = :id"
+            " AND agent_id = :agent AND ended_at IS NULL AND first_response_at IS NULL"
+        ).bindparams(bindparam("at", type_=when)),
+    }
+
+
+def _stmt(name: str) -> TextClause:
+    return _sql(db.session.get_bind().dialect.name)[name]
 
 
 def _conv(row: Any) -> ConvRow | None:
     if row is None:
         return None
-    return ConvRow(row.id, row.company_id, row.channel_id, row.visitor_id, row.agent_id,
-                   row.status, row.first_response_at, row.skill_group_id)
+    return ConvRow(*row)
 
 
 def lock_open_conversation(visitor_id: int, channel_id: int) -> ConvRow | None:
     """Return (and row-lock on PostgreSQL) the visitor's open conversation on a channel."""
-    row = db.session.execute(
-        select(*_CONV_COLS)
-        .where(_CONV.c.visitor_id == visitor_id, _CONV.c.channel_id == channel_id,
-               _CONV.c.status.in_(OPEN_STATUSES))
-        .order_by(_CONV.c.id.desc())
-        .limit(1)
-        .with_for_update()
-    ).first()
-    return _conv(row)
+    return _conv(db.session.execute(
+        _stmt("open"), {"visitor": visitor_id, "channel": channel_id}).first())
 
 
 def lock_conversation(conversation_id: int) -> ConvRow | None:
     """Return (and row-lock on PostgreSQL) one conversation."""
-    row = db.session.execute(
-        select(*_CONV_COLS).where(_CONV.c.id == conversation_id).with_for_update()
-    ).first()
-    return _conv(row)
-
-
-def _insert() -> Any:
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_MSG)
+    return _conv(db.session.execute(_stmt("one"), {"id": conversation_id}).first())
 
 
 def insert_message(
-    conv: ConvRow, sender: str, sender_id: int | None, text: str, client_id: str | None,
+    conv: ConvRow, sender: str, sender_id: int | None, text_: str, client_id: str | None,
     now: datetime,
 ) -> StoredMessage | None:
     """Insert a text message; None when this client id is already stored in the conversation."""
-    stmt = (
-        _insert()
-        .values(company_id=conv.company_id, conversation_id=conv.id, channel_id=conv.channel_id,
-                sender_kind=sender, sender_id=sender_id, content_type="text", body=text,
-                payload={}, client_msg_id=client_id, created_at=now)
-        .on_conflict_do_nothing(index_elements=["conversation_id", "client_msg_id"])
-        .returning(_MSG.c.id)
-    )
-    new_id = db.session.execute(stmt).scalar()
+    new_id = db.session.execute(_stmt("insert"), {
+        "company": conv.company_id, "conversation": conv.id, "channel": conv.channel_id,
+        "sender": sender, "sender_id": sender_id, "body": text_, "client": client_id, "at": now,
+    }).scalar()
     if new_id is None:
         return None
     return StoredMessage(new_id, conv.company_id, conv.id, conv.channel_id, sender, sender_id,
-                         "text", text, client_id, now)
+                         "text", text_, client_id, now)
 
 
 def find_message(conversation_id: int, client_id: str) -> StoredMessage | None:
@@ -128,15 +138,7 @@ def find_message(conversation_id: int, client_id: str) -> StoredMessage | None:
 
 def touch_conversation(conv: ConvRow, now: datetime, *, agent_reply: bool) -> None:
     """Record the latest activity (and, for an agent's first reply, the first response)."""
-    values: dict[str, Any] = {"last_message_at": now}
-    if agent_reply and conv.first_response_at is None:
-        values["first_response_at"] = now
-    db.session.execute(update(_CONV).where(_CONV.c.id == conv.id).values(**values))
+    first = agent_reply and conv.first_response_at is None
+    db.session.execute(_stmt("first" if first else "touch"), {"at": now, "id": conv.id})
     if agent_reply:
-        seg = ConversationSegment.__table__
-        db.session.execute(
-            update(seg)
-            .where(seg.c.conversation_id == conv.id, seg.c.agent_id == conv.agent_id,
-                   seg.c.ended_at.is_(None), seg.c.first_response_at.is_(None))
-            .values(first_response_at=now)
-        )
+        db.session.execute(_stmt("segment"), {"at": now, "id": conv.id, "agent": conv.agent_id})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from ..aftercommit import on_commit
@@ -31,12 +32,21 @@ def monitor_room(company_id: int) -> str:
     return f"company:{company_id}:monitor"
 
 
-def publish(event: dict[str, Any], *targets: tuple[str, str]) -> None:
-    """Emit `event` (which has a `type`) to each (namespace, room) once the write commits."""
+# The socket whose event caused the write: it gets the result in its ack, so room emits skip it.
+origin_socket: ContextVar[tuple[str, str] | None] = ContextVar("origin_socket", default=None)
+
+
+def publish(event: dict[str, Any], *targets: tuple[str, str], skip_origin: bool = False) -> None:
+    """Emit `event` (which has a `type`) to each (namespace, room) once the write commits.
+
+    skip_origin: leave out the socket whose request caused the write (its ack carries it).
+    """
     assert "type" in event, "events are dicts with a type"
+    origin = origin_socket.get() if skip_origin else None
 
     def deliver() -> None:
         for namespace, room in targets:
-            socketio.emit(event["type"], event, to=room, namespace=namespace)
+            skip = origin[1] if origin and origin[0] == namespace else None
+            socketio.emit(event["type"], event, to=room, namespace=namespace, skip_sid=skip)
 
     on_commit(deliver)

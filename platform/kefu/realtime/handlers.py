@@ -7,8 +7,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from flask import request
+
 from ..errors import KefuError
 from ..extensions import db
+from .events import origin_socket
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +21,10 @@ def acked(lang_of: Callable[[], str]) -> Callable[[Callable[..., Any]], Callable
 
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
-        def inner(*args: Any) -> dict[str, Any]:
+        def inner(self: Any, *args: Any) -> dict[str, Any]:
+            token = origin_socket.set((self.namespace, request.sid))  # type: ignore[attr-defined]
             try:
-                result = func(*args)
+                result = func(self, *args)
                 return {"ok": True, **(result or {})}
             except KefuError as exc:
                 db.session.rollback()
@@ -29,6 +33,8 @@ def acked(lang_of: Callable[[], str]) -> Callable[[Callable[..., Any]], Callable
                 db.session.rollback()
                 log.exception("socket handler %s failed", func.__name__)
                 return KefuError("server_error", status=500).to_dict(lang_of())
+            finally:
+                origin_socket.reset(token)
 
         return inner
 
