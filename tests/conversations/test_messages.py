@@ -118,19 +118,16 @@ def test_disabled_channel_refuses_messages(chat):
 
 def test_events_are_published_only_after_commit(chat, monkeypatch):
     """A write that rolls back emits nothing; a committed one emits after commit."""
-    from kefu.channels.models import Channel
-    from kefu.conversations.actions import do_open_conversation
     from kefu.extensions import socketio
-    from kefu.visitors.models import Visitor
+    from kefu.realtime.events import publish
 
     sent: list[str] = []
     monkeypatch.setattr(socketio, "emit", lambda event, *a, **k: sent.append(event))
-    channel = db.session.get(Channel, chat["claims"].channel_id)
-    visitor = db.session.get(Visitor, chat["claims"].visitor_id)
-    do_open_conversation(channel, visitor)  # publishes conversation.queued …
+    publish({"type": "probe"}, ("/visitor", "visitor:1"))
     assert sent == []
-    db.session.rollback()  # … which the rollback discards
+    db.session.rollback()  # discards the pending event
     db.session.commit()
-    assert sent == [] and _count(Conversation) == 0
-    check_visitor_message(chat["claims"], {"text": "committed"})
-    assert sent[:2] == ["conversation.queued", "message.created"]
+    assert sent == []
+    m, _ = check_visitor_message(chat["claims"], {"text": "committed"})
+    assert sent == ["message.created", "conversation.assigned", "conversation.assigned"]
+    assert _count() == 1 and m.id

@@ -70,7 +70,7 @@ def do_visitor_message(
     The conversation row is locked while the message is written, so an assignment committing
     meanwhile either includes this message in what it hands the agent or is seen here.
     """
-    opened: int | None = None
+    opened: Conversation | None = None
     with serialized():
         conv = store.lock_open_conversation(claims.visitor_id, claims.channel_id)
         if conv is None:
@@ -84,8 +84,8 @@ def do_visitor_message(
                 raise KefuError("invalid_token", status=401)
             conv = store.lock_open_conversation(claims.visitor_id, claims.channel_id)
             if conv is None:
-                opened = do_open_conversation(channel, visitor).id
-                conv = store.lock_conversation(opened)
+                opened = do_open_conversation(channel, visitor)
+                conv = store.lock_conversation(opened.id)
         assert conv is not None
         now = utcnow()
         msg = store.insert_message(conv, "visitor", None, text, client_id, now)
@@ -97,11 +97,14 @@ def do_visitor_message(
         store.touch_conversation(conv, now, agent_reply=False)
         publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv),
                 skip_origin=True)
-        db.session.commit()
-    if opened is not None:
-        from ..routing.assign import try_assign
+        if opened is not None:
+            # Route in the same transaction: the agent gets the chat with this message in it,
+            # and the visitor hears "queued" only when nobody can take it now.
+            from ..routing.assign import assign_now
 
-        try_assign(opened)
+            if assign_now(opened, from_queue=False) is None:
+                publish_queued(opened)
+        db.session.commit()
     return msg, True
 
 
@@ -120,12 +123,16 @@ def do_open_conversation(channel: Channel, visitor: Visitor) -> Conversation:
     db.session.add(conv)
     db.session.flush()
     _event(conv, "queued", skill_group_id=conv.skill_group_id)
+    return conv
+
+
+def publish_queued(conv: Conversation) -> None:
+    """Tell the visitor their conversation waits, and where it stands in the queue."""
     publish(
         {"type": "conversation.queued", "conversation": conversation_dict(conv),
          "queue_position": queries.queue_position(conv)},
         (VISITOR_NS, visitor_room(conv.visitor_id)),
     )
-    return conv
 
 
 def _publish_queue_positions(company_id: int, skill_group_id: int | None) -> None:
@@ -185,8 +192,11 @@ def _current_segment(conv: Conversation) -> ConversationSegment | None:
     ).first()
 
 
-def do_assign(conv: Conversation, agent_id: int) -> None:
-    """Give a queued conversation to an agent (caller holds the locks and commits)."""
+def do_assign(conv: Conversation, agent_id: int, *, from_queue: bool = True) -> None:
+    """Give a queued conversation to an agent (caller holds the locks and commits).
+
+    from_queue: it had been waiting, so the visitors behind it move up a place.
+    """
     now = utcnow()
     conv.status = "active"
     conv.agent_id = agent_id
@@ -199,7 +209,8 @@ def do_assign(conv: Conversation, agent_id: int) -> None:
     )
     _event(conv, "assigned", agent_id=agent_id)
     db.session.flush()
-    _publish_queue_positions(conv.company_id, conv.skill_group_id)
+    if from_queue:
+        _publish_queue_positions(conv.company_id, conv.skill_group_id)
     agent = db.session.get(User, agent_id)
     header = conversation_dict(conv)
     messages = [message_dict(m) for m in queries.recent_messages(conv.id)]

@@ -104,37 +104,50 @@ CLAIM_ROUNDS = 50
 CLAIM_PAUSE = 0.002
 
 
-def try_assign(conversation_id: int) -> int | None:
-    """Assign a queued conversation if an agent has room; commit and return the agent id.
+def assign_now(conv: Conversation, *, from_queue: bool) -> int | None:
+    """Give a locked, queued conversation to the best agent with room; return the agent id.
 
-    Call it after the caller's own commit. Only the chosen agent's row is locked (on
+    Runs inside the caller's transaction. Only the chosen agent's row is locked (on
     PostgreSQL), so assignments to different agents run side by side; an agent another
     assignment holds is retried for a moment before the conversation stays queued.
     """
     from ..conversations.actions import do_assign
 
+    pending = [c.user_id for c in rank(load_candidates(conv.company_id, conv.skill_group_id))]
+    for _round in range(CLAIM_ROUNDS):
+        contended: list[int] = []
+        for agent_id in pending:
+            claimed = _claim(agent_id)
+            if claimed is None:
+                contended.append(agent_id)
+            elif claimed:
+                do_assign(conv, agent_id, from_queue=from_queue)
+                return agent_id
+        if not contended:
+            break
+        pending = contended
+        time.sleep(CLAIM_PAUSE)
+    return None
+
+
+def try_assign(conversation_id: int) -> int | None:
+    """Assign a waiting conversation if an agent has room; commit and return the agent id.
+
+    Call it after the caller's own commit (it ends the session's transaction).
+    """
     with serialized():
-        conv = store.lock_conversation(conversation_id)
-        if conv is None or conv.status != "queued":
+        row = store.lock_conversation(conversation_id)
+        if row is None or row.status != "queued":
             db.session.rollback()
             return None
-        pending = [c.user_id for c in rank(load_candidates(conv.company_id, conv.skill_group_id))]
-        for _round in range(CLAIM_ROUNDS):
-            contended: list[int] = []
-            for agent_id in pending:
-                claimed = _claim(agent_id)
-                if claimed is None:
-                    contended.append(agent_id)
-                elif claimed:
-                    do_assign(db.session.get(Conversation, conversation_id), agent_id)
-                    db.session.commit()
-                    return agent_id
-            if not contended:
-                break
-            pending = contended
-            time.sleep(CLAIM_PAUSE)
-        db.session.rollback()
-    return None
+        conv = db.session.get(Conversation, conversation_id)
+        assert conv is not None
+        agent_id = assign_now(conv, from_queue=True)
+        if agent_id is None:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    return agent_id
 
 
 def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = None) -> int:
