@@ -219,20 +219,44 @@ def bench() -> None:
 @bench.command("messages")
 @click.option("--conversations", default=200, type=int)
 @click.option("--messages", default=20, type=int)
-@click.option("--rate", default=600.0, type=float, help="Visitor messages per second, all together")
+@click.option("--rate", default=100.0, type=float,
+              help="Latency pass: visitor messages per second, all together (0 skips the pass)")
+@click.option("--max-rate", default=600.0, type=float,
+              help="Throughput pass: offered messages per second (0 skips the pass)")
+@click.option("--open-rate", default=50.0, type=float,
+              help="New conversations per second while they open (the first round)")
 @click.option("--mode", type=click.Choice(["embedded", "distributed", "both"]), default="both")
+@click.option("--placement", type=click.Choice(["spread", "split"]), default="spread",
+              help="distributed: clients round-robin over both web processes (spread), or all "
+                   "visitors on one and all agents on the other (split: every message crosses)")
 @click.option("--database-url", default="postgresql://postgres@127.0.0.1/kefu_bench")
 @click.option("--redis-url", default="redis://127.0.0.1:6379/14")
-def bench_messages(conversations: int, messages: int, rate: float, mode: str,
-                   database_url: str, redis_url: str) -> None:
-    """Visitor→agent delivery latency and throughput with real Socket.IO clients."""
+def bench_messages(conversations: int, messages: int, rate: float, max_rate: float,
+                   open_rate: float, mode: str, placement: str, database_url: str,
+                   redis_url: str) -> None:
+    """Visitor→agent delivery latency and throughput with real Socket.IO clients.
+
+    Each mode runs a latency pass at --rate and a throughput pass at --max-rate, each on a
+    fresh server and database; every report says which pass it is.
+    """
     import json
 
-    from .bench.messages import run_bench
+    from .bench.messages import BenchFailed, run_bench
 
     modes = ["embedded", "distributed"] if mode == "both" else [mode]
-    results = [run_bench(m, conversations, messages, rate, database_url, redis_url) for m in modes]
+    passes = [(name, r) for name, r in (("latency", rate), ("throughput", max_rate)) if r > 0]
+    results, failed = [], False
+    for m in modes:
+        for name, pass_rate in passes:
+            try:
+                report = run_bench(m, conversations, messages, pass_rate, database_url,
+                                   redis_url, open_rate=open_rate, spread=placement == "spread")
+            except BenchFailed as exc:  # keep its figures, go on with the rest, then fail
+                report, failed = exc.report, True
+            results.append({"pass": name, **report})
     click.echo(json.dumps(results, indent=2))
+    if failed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

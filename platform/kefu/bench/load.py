@@ -32,17 +32,24 @@ def asyncio_available() -> bool:
     return True
 
 
+def pick(bases: str, i: int) -> str:
+    """The i-th client's server among comma-separated base URLs (round robin, like a balancer)."""
+    options = bases.split(",")
+    return options[i % len(options)]
+
+
 @dataclass
 class Load:
     """Who connects where and what they send."""
 
-    visitor_base: str
+    visitor_base: str  # one base URL, or several separated by commas (clients spread over them)
     agent_base: str
     visitor_tokens: list[str]
     agent_cookies: list[str]
     messages: int
     rate: float
     phased: bool = True
+    open_rate: float | None = None
     drain_timeout: float = 30.0
 
     @property
@@ -89,14 +96,18 @@ async def _run_async(load: Load, tracker: Tracker, deadline: float,
                           wait_timeout=CONNECT_TIMEOUT, **kw), _left(deadline))
 
     try:
-        await asyncio.gather(*(connect(a, load.agent_base, "/agent",
+        await asyncio.gather(*(connect(a, pick(load.agent_base, i), "/agent",
                                        headers={"Cookie": f"session={cookie}"})
-                               for a, cookie in zip(agents, load.agent_cookies, strict=True)))
-        await asyncio.gather(*(connect(v, load.visitor_base, "/visitor", auth={"token": tok})
-                               for v, tok in zip(visitors, load.visitor_tokens, strict=True)))
+                               for i, (a, cookie) in enumerate(
+                                   zip(agents, load.agent_cookies, strict=True))))
+        await asyncio.gather(*(connect(v, pick(load.visitor_base, i), "/visitor",
+                                       auth={"token": tok})
+                               for i, (v, tok) in enumerate(
+                                   zip(visitors, load.visitor_tokens, strict=True))))
         on_start()
         sent = 0
-        for i, phase in enumerate(schedule(len(visitors), load.messages, load.rate, load.phased)):
+        for i, phase in enumerate(schedule(len(visitors), load.messages, load.rate, load.phased,
+                                              open_rate=load.open_rate)):
             if i:
                 tracker.mark_steady()
             t0 = time.monotonic() + 0.05
@@ -134,15 +145,16 @@ def _run_threads(load: Load, tracker: Tracker, deadline: float,
 
     try:
         with ThreadPoolExecutor(CONNECT_PARALLEL) as pool:
-            list(pool.map(lambda ac: connect(ac[0], load.agent_base, "/agent",
-                                             {"headers": {"Cookie": f"session={ac[1]}"}}),
-                          zip(agents, load.agent_cookies, strict=True)))
-            list(pool.map(lambda vt: connect(vt[0], load.visitor_base, "/visitor",
-                                             {"auth": {"token": vt[1]}}),
-                          zip(visitors, load.visitor_tokens, strict=True)))
+            list(pool.map(lambda ac: connect(ac[1][0], pick(load.agent_base, ac[0]), "/agent",
+                                             {"headers": {"Cookie": f"session={ac[1][1]}"}}),
+                          enumerate(zip(agents, load.agent_cookies, strict=True))))
+            list(pool.map(lambda vt: connect(vt[1][0], pick(load.visitor_base, vt[0]), "/visitor",
+                                             {"auth": {"token": vt[1][1]}}),
+                          enumerate(zip(visitors, load.visitor_tokens, strict=True))))
         on_start()
         sent = 0
-        for i, phase in enumerate(schedule(len(visitors), load.messages, load.rate, load.phased)):
+        for i, phase in enumerate(schedule(len(visitors), load.messages, load.rate, load.phased,
+                                              open_rate=load.open_rate)):
             if i:
                 tracker.mark_steady()
             t0 = time.monotonic() + 0.05

@@ -39,6 +39,7 @@ class BenchFailed(RuntimeError):
 def run_bench(mode: str, conversations: int, messages: int, rate: float, database_url: str,
               redis_url: str, *, client: str = "auto", server: str = "gunicorn",
               phased: bool = True, hard_timeout: float | None = None,
+              open_rate: float | None = None, spread: bool = False,
               keep_logs: bool | None = None) -> dict[str, Any]:
     """Run one benchmark in `mode` ("embedded" or "distributed"); return its report.
 
@@ -53,7 +54,8 @@ def run_bench(mode: str, conversations: int, messages: int, rate: float, databas
         raise ValueError(f"unknown mode {mode!r}")
     if conversations < 1 or messages < 1 or rate <= 0:
         raise ValueError("conversations, messages and rate must be positive")
-    budget = hard_timeout or (120 + 2 * conversations * messages / rate)
+    budget = hard_timeout or (120 + 2 * conversations * messages / rate
+                              + 2 * conversations / (open_rate or rate))
     deadline = time.monotonic() + budget
     workdir = Path(tempfile.mkdtemp(prefix=f"kefu-bench-{mode}-"))
     stack: stacks.Stack | None = None
@@ -88,8 +90,15 @@ def run_bench(mode: str, conversations: int, messages: int, rate: float, databas
             meter.stop()
             profiler.stop()
 
-        load = Load(stack.visitor_server.base, stack.agent_server.base, seeded.visitor_tokens,
-                    cookies, messages, rate, phased)
+        bases = [srv.base for srv in stack.servers]
+        if spread:
+            # As behind a balancer: clients round-robin over the web processes, agents offset by
+            # one, so about half the messages still cross processes through Redis.
+            visitor_bases, agent_bases = ",".join(bases), ",".join(bases[1:] + bases[:1])
+        else:
+            visitor_bases, agent_bases = stack.visitor_server.base, stack.agent_server.base
+        load = Load(visitor_bases, agent_bases, seeded.visitor_tokens,
+                    cookies, messages, rate, phased, open_rate)
         try:
             tracker, kind = run_load(load, deadline, start, end, client)
         finally:
@@ -97,6 +106,10 @@ def run_bench(mode: str, conversations: int, messages: int, rate: float, databas
         rows = count_rows(app)
         report = _report(stack, conversations, messages, rate, len(cookies), seeded.max_concurrent,
                          kind, phased, tracker.summary(), rows, meter.result)
+        report["config"]["open_rate"] = open_rate or rate
+        report["config"]["placement"] = (
+            "spread" if spread and len(bases) > 1 else "visitors on A, agents on B"
+            if len(bases) > 1 else "one process")
         _check(report)
         failed = False
         return report

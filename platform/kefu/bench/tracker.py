@@ -10,14 +10,15 @@ from typing import Any
 
 
 def schedule(visitors: int, messages: int, rate: float, phased: bool = True,
-             seed: int = 7) -> list[list[tuple[float, int, int]]]:
+             seed: int = 7, open_rate: float | None = None) -> list[list[tuple[float, int, int]]]:
     """Open-loop send plan: phases of (t s from phase start, visitor, n), Poisson at `rate`.
 
     Arrivals are dealt round by round to the visitors in a fresh random order, so each visitor
     sends its messages in order, one per round. Phased (the default), the first round (which
     opens and routes every conversation) is its own phase, and the rest starts once every
     conversation's first message has reached an agent: the steady phase then measures the
-    message path at N open conversations, not the routing of N new ones.
+    message path at N open conversations, not the routing of N new ones. `open_rate` paces the
+    opening round (new conversations per second; default `rate`).
     """
     rng = random.Random(seed)
     phases: list[list[tuple[float, int, int]]] = [[]]
@@ -30,7 +31,7 @@ def schedule(visitors: int, messages: int, rate: float, phased: bool = True,
         rng.shuffle(order)
         for v in order:
             phases[-1].append((t, v, n))
-            t += rng.expovariate(rate)
+            t += rng.expovariate(open_rate if (n == 0 and open_rate) else rate)
     return [p for p in phases if p]
 
 
