@@ -6,9 +6,10 @@ from typing import Any
 
 from ..timeutil import iso
 from .models import Conversation, Message
+from .store import StoredMessage
 
 
-def message_dict(msg: Message) -> dict[str, Any]:
+def message_dict(msg: Message | StoredMessage) -> dict[str, Any]:
     """Serialize one message."""
     return {
         "id": msg.id,

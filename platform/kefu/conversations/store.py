@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, select, text
+from sqlalchemy import Executable, bindparam, select, text
 
 from ..extensions import db
 from ..timeutil import UTCDateTime
@@ -58,7 +58,7 @@ _OPEN = ", ".join(f"'{st}'" for st in OPEN_STATUSES)
 
 
 @functools.cache
-def _sql(dialect: str) -> dict[str, TextClause]:
+def _sql(dialect: str) -> dict[str, Executable]:
     """The hot-path statements, written once per dialect (no per-call statement building)."""
     lock = " FOR UPDATE" if dialect == "postgresql" else ""
     when = UTCDateTime()
@@ -88,7 +88,7 @@ def _sql(dialect: str) -> dict[str, TextClause]:
     }
 
 
-def _stmt(name: str) -> TextClause:
+def _stmt(name: str) -> Executable:
     return _sql(db.session.get_bind().dialect.name)[name]
 
 
