@@ -87,16 +87,9 @@ def do_visitor_message(
                 opened = do_open_conversation(channel, visitor)
                 conv = store.lock_conversation(opened.id)
         assert conv is not None
-        now = utcnow()
-        msg = store.insert_message(conv, "visitor", None, text, client_id, now)
+        msg = _write_message(conv, "visitor", None, text, client_id)
         if msg is None:
-            dup = store.find_message(conv.id, client_id or "")
-            db.session.rollback()
-            assert dup is not None
-            return dup, False
-        store.touch_conversation(conv, now, agent_reply=False)
-        publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv),
-                skip_origin=True)
+            return _stored_twin(conv, client_id), False
         if opened is not None:
             # Route in the same transaction: the agent gets the chat with this message in it,
             # and the visitor hears "queued" only when nobody can take it now.
@@ -166,18 +159,33 @@ def do_agent_message(
             db.session.rollback()
             access_conversation_reply(agent, conversation_id)  # raises the precise reason
             raise KefuError("not_assigned", status=403)  # pragma: no cover - raced a transfer
-        now = utcnow()
-        msg = store.insert_message(conv, "agent", agent.id, text, client_id, now)
+        msg = _write_message(conv, "agent", agent.id, text, client_id)
         if msg is None:
-            dup = store.find_message(conv.id, client_id or "")
-            db.session.rollback()
-            assert dup is not None
-            return dup, False
-        store.touch_conversation(conv, now, agent_reply=True)
-        publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv),
-                skip_origin=True)
+            return _stored_twin(conv, client_id), False
         db.session.commit()
     return msg, True
+
+
+def _write_message(
+    conv: ConvRow, sender: str, sender_id: int | None, text: str, client_id: str | None
+) -> StoredMessage | None:
+    """Insert a message into a locked conversation and queue its event; None if a repeat."""
+    now = utcnow()
+    msg = store.insert_message(conv, sender, sender_id, text, client_id, now)
+    if msg is None:
+        return None
+    store.touch_conversation(conv, now, agent_reply=sender == "agent")
+    publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv),
+            skip_origin=True)
+    return msg
+
+
+def _stored_twin(conv: ConvRow, client_id: str | None) -> StoredMessage:
+    """End the transaction and return the message already stored under this client id."""
+    dup = store.find_message(conv.id, client_id or "")
+    db.session.rollback()
+    assert dup is not None, "a conflicting insert implies a stored twin"
+    return dup
 
 
 def _current_segment(conv: Conversation) -> ConversationSegment | None:
