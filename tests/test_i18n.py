@@ -52,3 +52,23 @@ def test_wrong_password_is_refused_in_the_users_language(app, make):
     assert r.status_code == 401 and "Wrong email or password" in r.get_data(as_text=True)
     r = client.post("/login", data={"email": user.email, "password": "agent-pass-123"})
     assert r.status_code == 400  # no CSRF token: refused before any login
+
+
+def test_login_never_redirects_off_site(app, make):
+    """?next= pointing at another site (however disguised) lands on the user's home instead."""
+    from .admin.helpers import anonymous, csrf_from
+
+    user = make.user(make.company())
+
+    def login_to(target: str) -> str:
+        client = anonymous(app)
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        r = client.post("/login?next=" + target, data={
+            "csrf_token": token, "email": user.email, "password": "agent-pass-123"})
+        assert r.status_code == 302, target
+        return r.headers["Location"]
+
+    for target in ("//evil.example", "%09/evil.example", "/%09/evil.example", "/%5Cevil.example",
+                   "https://evil.example", "/%0A/evil.example"):
+        assert login_to(target) == "/workbench", target
+    assert login_to("/workbench%3Ftab%3D1") == "/workbench?tab=1"

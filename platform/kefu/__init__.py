@@ -30,6 +30,11 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     instance_path = instance_path or os.environ.get("KEFU_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.update(config.load(app.instance_path, overrides))
+    if app.config["KEFU_PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["KEFU_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     database.init_app(app)
     migrate.init_app(
         app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True

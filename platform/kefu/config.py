@@ -31,7 +31,11 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "KEFU_TESTING": False,
         "KEFU_VISITOR_TOKEN_TTL": int(env.get("KEFU_VISITOR_TOKEN_TTL", str(30 * 24 * 3600))),
         "KEFU_MAX_MESSAGE_CHARS": 5000,
-        "KEFU_CORS_ORIGINS": env.get("KEFU_CORS_ORIGINS", "*"),
+        # Same origin by default: the widget's frame is served by kefu itself, and /agent trusts
+        # its cookie, so a foreign page must not open sockets (cross-site WebSocket hijacking).
+        "KEFU_CORS_ORIGINS": env.get("KEFU_CORS_ORIGINS", ""),
+        # Behind N reverse proxies, trust N X-Forwarded-* hops (client address for rate limits).
+        "KEFU_PROXY_HOPS": int(env.get("KEFU_PROXY_HOPS", "0")),
         "KEFU_JOBS": env.get("KEFU_JOBS", ""),  # "", "inprocess" or "rq"
         # Redis pub/sub channels are server-wide (not per database): installations sharing a
         # Redis need their own channel name.
@@ -43,6 +47,7 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": None,  # decided below
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": env.get("KEFU_LOCALE", "zh"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -131,3 +131,14 @@ def test_events_are_published_only_after_commit(chat, monkeypatch):
     m, _ = check_visitor_message(chat["claims"], {"text": "committed"})
     assert sent == ["message.created", "conversation.assigned", "conversation.assigned"]
     assert _count() == 1 and m.id
+
+
+def test_resend_after_close_does_not_open_a_new_conversation(chat):
+    """A message resent (same client id) after its conversation closed is not stored again."""
+    m, _ = check_visitor_message(chat["claims"], {"text": "q", "client_id": "late-1"})
+    check_close(chat["agent"], {"conversation_id": m.conversation_id})
+    again, created = check_visitor_message(chat["claims"], {"text": "q", "client_id": "late-1"})
+    assert not created and again.id == m.id
+    assert _count() == 1 and _count(Conversation) == 1
+    fresh, created = check_visitor_message(chat["claims"], {"text": "new", "client_id": "late-2"})
+    assert created and fresh.conversation_id != m.conversation_id

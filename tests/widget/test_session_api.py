@@ -35,7 +35,7 @@ def test_chat_page_and_embed_script_are_served_offline(app, make):
 
 
 def test_session_issues_token_and_recognises_returning_visitor(app, make):
-    """A new visitor gets a token and uid; the same uid later maps to the same visitor."""
+    """A new visitor gets a token; the token, and only the token, brings the same visitor back."""
     channel = make.channel(make.company())
     client = app.test_client()
     first = client.post(f"/api/widget/{channel.key}/session",
@@ -45,8 +45,9 @@ def test_session_issues_token_and_recognises_returning_visitor(app, make):
     visitor = db.session.get(Visitor, body["visitor"]["id"])
     assert visitor.last_context["page_url"] == "https://shop.example.com/p/1"
     assert visitor.last_context["utm"] == {"source": "ad"}
-    again = client.post(f"/api/widget/{channel.key}/session", json={"uid": body["uid"]}).get_json()
-    assert again["visitor"]["id"] == body["visitor"]["id"]
+    # Knowing a visitor's uid is not enough to become that visitor (session fixation).
+    guess = client.post(f"/api/widget/{channel.key}/session", json={"uid": body["uid"]}).get_json()
+    assert guess["visitor"]["id"] != body["visitor"]["id"] and guess["uid"] != body["uid"]
     with_token = client.post(f"/api/widget/{channel.key}/session",
                              json={"token": body["token"]}).get_json()
     assert with_token["visitor"]["id"] == body["visitor"]["id"]

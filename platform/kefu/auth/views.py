@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -36,6 +37,22 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
+def safe_next(target: str) -> str | None:
+    """Return `target` if it is a path on this site, else None (an open redirect helps phishing).
+
+    Browsers drop tabs and newlines and read backslashes as slashes, so "/\t/evil" and "/\\evil"
+    would leave the site: refuse control characters and backslashes outright.
+    """
+    if not target.startswith("/") or "\\" in target:
+        return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
+
+
 def home_for(user: User) -> str:
     """Where a user lands after login."""
     if user.is_operator or user.role in ("owner", "admin", "manager"):
@@ -55,11 +72,8 @@ def login() -> Any:
         ).first()
         if user and user.is_active and verify_password(user.password_hash, form.password.data):
             login_user(user, remember=bool(form.remember.data))
-            nxt = request.args.get("next") or ""
-            # Only same-site relative paths: an open redirect would help phishing.
-            if nxt.startswith("/") and not nxt.startswith("//"):
-                return redirect(nxt)
-            return redirect(home_for(user))
+            nxt = safe_next(request.args.get("next") or "")
+            return redirect(nxt or home_for(user))
         error = "bad_login"
     status = 401 if error else 200
     return render_template("login.html", form=form, error=error), status

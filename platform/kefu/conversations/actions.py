@@ -83,6 +83,14 @@ def do_visitor_message(
                 db.session.rollback()
                 raise KefuError("invalid_token", status=401)
             conv = store.lock_open_conversation(claims.visitor_id, claims.channel_id)
+            if conv is None and client_id:
+                # A resend of a message stored just before its conversation closed: answer with
+                # the stored one instead of opening a new conversation with it.
+                last = queries.latest_conversation(claims.visitor_id, claims.channel_id)
+                earlier = store.find_message(last.id, client_id) if last else None
+                if earlier is not None:
+                    db.session.rollback()
+                    return earlier, False
             if conv is None:
                 opened = do_open_conversation(channel, visitor)
                 conv = store.lock_conversation(opened.id)

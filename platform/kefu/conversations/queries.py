@@ -36,17 +36,19 @@ def latest_conversation(visitor_id: int, channel_id: int) -> Conversation | None
 
 
 def messages_after(conversation_ids: Sequence[int], after_id: int, limit: int = 500) -> list[Message]:
-    """Return messages of the conversations with id > after_id, oldest first."""
+    """Return messages of the conversations with id > after_id, oldest first.
+
+    Past `limit`, the newest ones: a screen that was away for long needs the latest messages.
+    """
     if not conversation_ids:
         return []
-    return list(
-        db.session.scalars(
-            select(Message)
-            .where(Message.conversation_id.in_(conversation_ids), Message.id > after_id)
-            .order_by(Message.id)
-            .limit(limit)
-        )
-    )
+    newest = db.session.scalars(
+        select(Message)
+        .where(Message.conversation_id.in_(conversation_ids), Message.id > after_id)
+        .order_by(Message.id.desc())
+        .limit(limit)
+    ).all()
+    return list(reversed(newest))
 
 
 def recent_messages(conversation_id: int, limit: int = 50) -> list[Message]:

@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
         async_mode=app.config["KEFU_SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["KEFU_REDIS_URL"] or None,
         channel=app.config["KEFU_SOCKETIO_CHANNEL"],
-        cors_allowed_origins="*" if origins == "*" else origins.split(","),
+        cors_allowed_origins=None if not origins else "*" if origins == "*" else origins.split(","),
         max_http_buffer_size=256 * 1024,
         logger=False,
         engineio_logger=False,

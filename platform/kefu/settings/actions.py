@@ -38,12 +38,12 @@ def do_save(actor_id: int | None, obj: Any, *, created: bool) -> Any:
     if created:
         db.session.add(obj)
     try:
-        with db.session.no_autoflush:
-            check_same_company(obj)
+        # After the flush, foreign keys set through relationships (obj.group = g) are filled in.
+        db.session.flush()
+        check_same_company(obj)
     except KefuError:
         db.session.rollback()
         raise
-    db.session.flush()
     record(actor_id, "create" if created else "update", obj, obj.company_id, changes)
     _forget_cached(obj)
     db.session.commit()

@@ -7,7 +7,6 @@ import secrets
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..channels.models import Channel
 from ..conversations.schemas import load
@@ -32,7 +31,9 @@ def check_open_session(channel: Channel, data: Any, ip: str, user_agent: str) ->
         raise KefuError("channel_disabled", status=403)
     fields = load(OpenSessionSchema(), data)
     visitor: Visitor | None = None
-    uid = fields["uid"]
+    # Identity comes from the signed token only. A client-chosen uid never selects an existing
+    # visitor: whoever knew it could otherwise chat as, and read, that visitor.
+    uid: str | None = None
     if fields["token"]:
         claims = tokens.verify(fields["token"])  # a bad token is an error, not a new visitor
         if claims.channel_id != channel.id:
@@ -54,9 +55,7 @@ def do_identify_visitor(
     channel: Channel, visitor: Visitor | None, uid: str | None, name: str, email: str,
     context: dict[str, Any],
 ) -> tuple[Visitor, str]:
-    """Find or create the visitor behind a widget uid and record this visit's context."""
-    if visitor is None and uid:
-        visitor = _by_uid(channel.id, uid)
+    """Record this visit of a known visitor, or create a new one with a fresh uid."""
     if visitor is None:
         uid = uid or secrets.token_urlsafe(16)
         visitor = Visitor(company_id=channel.company_id, name=name, email=email)
@@ -81,21 +80,5 @@ def do_identify_visitor(
         visitor.email = email
     visitor.last_context = context
     visitor.last_seen_at = utcnow()
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Two tabs opened at once with the same uid: use the identity the other one created.
-        db.session.rollback()
-        again = _by_uid(channel.id, uid or "")
-        if again is None:
-            raise
-        return again, uid or ""
+    db.session.commit()
     return visitor, uid or ""
-
-
-def _by_uid(channel_id: int, uid: str) -> Visitor | None:
-    return db.session.scalars(
-        select(Visitor)
-        .join(VisitorIdentity, VisitorIdentity.visitor_id == Visitor.id)
-        .where(VisitorIdentity.channel_id == channel_id, VisitorIdentity.external_id == uid)
-    ).first()

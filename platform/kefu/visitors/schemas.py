@@ -12,6 +12,7 @@ class OpenSessionSchema(Schema):
         unknown = EXCLUDE
 
     token = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2048))
+    # Accepted for compatibility and ignored: identity comes from the signed token only.
     uid = fields.String(
         load_default=None, allow_none=True,
         validate=validate.Regexp(r"^[A-Za-z0-9_\-]{8,64}$", error="8-64 letters, digits, - or _"),

@@ -63,7 +63,7 @@ def open_session(key: str) -> Any:
     data = request.get_json(silent=True)
     if data is None:
         data = {}
-    ip = request.headers.get("X-Forwarded-For", request.remote_addr or "").split(",")[0].strip()
+    ip = request.remote_addr or ""  # ProxyFix (KEFU_PROXY_HOPS) makes this the client's
     out = check_open_session(channel, data, ip, request.headers.get("User-Agent", ""))
     visitor = out["visitor"]
     conv = queries.latest_conversation(visitor.id, channel.id)

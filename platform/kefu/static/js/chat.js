@@ -11,8 +11,12 @@
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
   var params = new URLSearchParams(location.search);
-  var hashUid = new URLSearchParams(location.hash.slice(1)).get("uid");  // from the embed snippet
-  if (hashUid) history.replaceState(null, "", location.pathname + location.search);
+  // The embed snippet hands over the visitor's token in the fragment. Only a framed page takes
+  // it: a link to the chat page carrying someone else's token must not make the reader chat as
+  // that visitor (whose owner could then read along).
+  var framed = window.top !== window.self;
+  var hashToken = framed ? new URLSearchParams(location.hash.slice(1)).get("token") : null;
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
   var store = storage();
   var seen = {};          // message id -> true
   var pending = {};       // client id -> {text, el}
@@ -24,7 +28,7 @@
   var stateEvents = 0;    // conversation events seen; a sync answer older than one is stale
 
   // localStorage throws in a third-party frame when the browser blocks its storage: the chat
-  // must still work, so fall back to memory (the embedding page then keeps the visitor's uid).
+  // must still work, so fall back to memory (the embedding page then keeps the visitor's token).
   function storage() {
     try {
       var s = window.localStorage, probe = "kefu_probe";
@@ -179,17 +183,17 @@
       eventState({id: ev.conversation && ev.conversation.id, status: "closed"});
     });
   }
-  // In the embed frame, give the uid to the embedding page (only to the page that we were told
+  // In the embed frame, give the token to the embedding page (only to the page that we were told
   // embeds us) so the visitor stays the same across its pages even without frame storage.
-  function tellHost(uid) {
-    if (window.parent === window || !params.get("embed")) return;
+  function tellHost(token) {
+    if (!framed || !params.get("embed")) return;
     var origin;
     try { origin = new URL(params.get("page") || "").origin; } catch (e) { return; }
-    if (origin && origin !== "null") window.parent.postMessage({type: "kefu:uid", uid: uid}, origin);
+    if (origin && origin !== "null") window.parent.postMessage({type: "kefu:token", token: token}, origin);
   }
   function open(retry) {
     var body = {
-      token: store.getItem("kefu_token_" + key), uid: store.getItem("kefu_uid_" + key) || hashUid,
+      token: store.getItem("kefu_token_" + key) || hashToken,
       page_url: params.get("page") || location.href, referrer: params.get("ref") || document.referrer,
       language: navigator.language || ""
     };
@@ -199,12 +203,13 @@
     }).then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); })
       .then(function (res) {
         var status = res[0], data = res[1];
-        if (status === 401 && !retry) { store.removeItem("kefu_token_" + key); return open(true); }
+        if (status === 401 && !retry) {
+          store.removeItem("kefu_token_" + key); hashToken = null; return open(true);
+        }
         if (!data.ok) return showError(data.error);
         showError(null);
         store.setItem("kefu_token_" + key, data.token);
-        store.setItem("kefu_uid_" + key, data.uid);
-        tellHost(data.uid);
+        tellHost(data.token);
         data.messages.forEach(add);
         setState(data.conversation);
         connect(data.token);

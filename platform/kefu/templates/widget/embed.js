@@ -6,10 +6,10 @@
   var url = chatUrl + "&page=" + encodeURIComponent(location.href) +
             "&ref=" + encodeURIComponent(document.referrer || "");
   // Browsers may deny the chat frame its own storage (third-party), so this page keeps the
-  // visitor's uid and hands it over in the URL fragment, which never reaches a server log.
-  var uidKey = "kefu_uid_" + chatUrl.split("?")[0].split("/").pop();
-  function getUid() { try { return window.localStorage.getItem(uidKey); } catch (e) { return null; } }
-  function setUid(v) { try { window.localStorage.setItem(uidKey, v); } catch (e) { /* private mode */ } }
+  // visitor's token and hands it over in the URL fragment, which never reaches a server log.
+  var tokenKey = "kefu_token_" + chatUrl.split("?")[0].split("/").pop();
+  function getToken() { try { return window.localStorage.getItem(tokenKey); } catch (e) { return null; } }
+  function setToken(v) { try { window.localStorage.setItem(tokenKey, v); } catch (e) { /* private mode */ } }
   var btn = document.createElement("button");
   btn.id = "kefu-launcher";
   btn.type = "button";
@@ -22,8 +22,8 @@
     if (!frame) {
       frame = document.createElement("iframe");
       frame.id = "kefu-frame";
-      var uid = getUid();
-      frame.src = url + (uid ? "#uid=" + encodeURIComponent(uid) : "");
+      var token = getToken();
+      frame.src = url + (token ? "#token=" + encodeURIComponent(token) : "");
       frame.title = {{ title|safe }};
       frame.style.cssText = "position:fixed;right:20px;bottom:76px;width:370px;height:560px;" +
         "max-width:calc(100vw - 40px);max-height:calc(100vh - 96px);border:0;border-radius:12px;" +
@@ -35,8 +35,8 @@
   };
   window.addEventListener("message", function (ev) {
     var d = ev.data;
-    if (!frame || ev.source !== frame.contentWindow || !d || d.type !== "kefu:uid") return;
-    if (typeof d.uid === "string" && d.uid && d.uid.length <= 128) setUid(d.uid);
+    if (!frame || ev.source !== frame.contentWindow || !d || d.type !== "kefu:token") return;
+    if (typeof d.token === "string" && d.token && d.token.length <= 2048) setToken(d.token);
   });
   (document.body || document.documentElement).appendChild(btn);
 })();
