@@ -89,6 +89,9 @@ def _clean(app: Flask) -> None:
     from kefu.extensions import db
 
     clear_channel_cache()  # ids restart with every test
+    jobs = app.extensions["kefu_jobs"]
+    if jobs.name == "inprocess":
+        jobs.discard_pending()  # a delayed job of one test must not act on the next one's rows
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

@@ -271,3 +271,24 @@ def test_agent_list_shows_each_agents_live_chat_count(app, make):
     row = re.search(re.escape(d.agent.email) + r".*?</tr>", listing, re.S).group(0)
     cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
     assert cells[cells.index("5") + 1] == "2"  # 接待上限 5, then 当前接待 2
+
+
+def test_deleting_an_agent_hands_their_live_chats_to_a_colleague(app, make):
+    """A deleted agent's active chat goes back to the queue and on to an online colleague."""
+    from kefu.conversations.actions import check_visitor_message
+    from kefu.conversations.models import Conversation
+    from kefu.visitors.token import verify
+
+    from .helpers import csrf_from
+
+    d = make.desk()
+    msg, _ = check_visitor_message(verify(d.token), {"text": "还在吗"})
+    colleague = make.user(d.company, groups=[d.group], status="online")
+    client = owner_client(app, d.company)
+    token = csrf_from(page(client, "/admin/agents/"))
+    client.post("/admin/agents/delete/", data={"id": str(d.agent.id), "csrf_token": token})
+    assert rows(User, User.id == d.agent.id) == []
+    conv = rows(Conversation, Conversation.id == msg.conversation_id)[0]
+    assert (conv.status, conv.agent_id) == ("active", colleague.id)
+    kinds = [s.end_kind for s in conv.segments]
+    assert kinds == ["released", None]

@@ -113,3 +113,25 @@ def test_concurrent_first_messages_never_over_assign(app, make):
     queued = db.session.scalar(select(func.count()).select_from(Conversation)
                                .where(Conversation.status == "queued"))
     assert queued == 24
+
+
+def test_queued_conversation_is_rechecked_after_commit(app, make, run_jobs):
+    """A chat left queued is looked at again by a job, so a capacity freed meanwhile serves it."""
+    from sqlalchemy import update
+
+    from kefu.org.models import User
+
+    d = make.desk(status="online", max_concurrent=1)
+    first = _open(make, d.channel)
+    waiting = _open(make, d.channel)
+    assert waiting.status == "queued"
+    # Capacity frees without any event (as when a close committed while this chat was queued).
+    db.session.execute(update(User).where(User.id == d.agent.id).values(max_concurrent=2))
+    db.session.commit()
+    import time
+
+    time.sleep(1.1)  # the recheck is scheduled one second after the commit
+    run_jobs()
+    db.session.expire_all()
+    assert db.session.get(Conversation, waiting.id).status == "active"
+    assert db.session.get(Conversation, first.id).status == "active"

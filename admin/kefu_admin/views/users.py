@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload, undefer
 from wtforms import Form, PasswordField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from kefu.conversations.actions import do_release_agent_chats
 from kefu.errors import KefuError, ValidationFailed
 from kefu.org.actions import do_set_status
 from kefu.org.models import Department, SkillGroup, SkillGroupMember, User
@@ -184,12 +185,17 @@ class AgentView(KefuModelView):
         if model.id == me.id or (model.role == "owner" and me.role != "owner"):
             report_failure(None, KefuError("forbidden", status=403))
             return False
+        # Their live chats go back to the queue first, or they would stay "active" unserved.
+        do_release_agent_chats(model.id, access.actor_id())
         return bool(super().delete_model(model))
 
     def after_save(self, form: Form, model: Any, created: bool) -> None:
         """Apply a status change through the status action (log, events, queue refill)."""
         wanted = getattr(g, "kefu_admin_status", None)
-        if not created and wanted and wanted != model.status:
+        if not created and not model.is_active_account:
+            # A deactivated account serves nobody: offline, and its chats back to the queue.
+            do_release_agent_chats(model.id, access.actor_id())
+        elif not created and wanted and wanted != model.status:
             do_set_status(model, wanted, "console")
 
 

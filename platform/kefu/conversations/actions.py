@@ -105,6 +105,7 @@ def do_visitor_message(
 
             if assign_now(opened, from_queue=False) is None:
                 publish_queued(opened)
+                _recheck_queue_soon(opened)
         db.session.commit()
     return msg, True
 
@@ -286,3 +287,59 @@ def do_close(conv: Conversation, reason: str, actor_id: int | None = None) -> No
         from ..routing.assign import agent_group_ids, drain_queue
 
         drain_queue(company_id, agent_group_ids(agent_id))
+
+
+def do_release_agent_chats(agent_id: int, actor_id: int | None = None) -> int:
+    """Put an agent's active chats back in the queue (the account is going away); return how many.
+
+    Each keeps its original queue time, so it goes ahead of newer arrivals, and the agent's
+    segment ends as "released" so per-agent metrics stay right.
+    """
+    from ..org.actions import do_set_status
+
+    agent = db.session.get(User, agent_id)
+    if agent is not None and agent.status != "offline":
+        do_set_status(agent, "offline", "account removed")  # or the queue hands them back
+    released = 0
+    groups: set[int | None] = set()
+    company_id: int | None = None
+    for conv_id in [c.id for c in queries.agent_open_conversations(agent_id)]:
+        with locked(Conversation, [conv_id]):
+            conv = db.session.get(Conversation, conv_id, populate_existing=True)
+            if conv is None or conv.agent_id != agent_id or conv.status != "active":
+                db.session.rollback()
+                continue
+            now = utcnow()
+            segment = _current_segment(conv)
+            if segment is not None:
+                segment.ended_at = now
+                segment.end_kind = "released"
+            conv.status = "queued"
+            conv.agent_id = None
+            conv.queued_at = conv.queued_at or now
+            _event(conv, "released", actor_id=actor_id, agent_id=agent_id)
+            publish({"type": "conversation.released", "conversation": conversation_dict(conv)},
+                    (AGENT_NS, agent_room(agent_id)))
+            db.session.flush()
+            publish_queued(conv)
+            groups.add(conv.skill_group_id)
+            company_id = conv.company_id
+            db.session.commit()
+            released += 1
+    if company_id is not None:
+        from ..routing.assign import drain_queue
+
+        drain_queue(company_id, groups)
+    return released
+
+
+def _recheck_queue_soon(conv: Conversation) -> None:
+    """Look at the group's queue again shortly after commit.
+
+    A close or an agent coming online that committed while this conversation was being queued
+    drained the queue before this row was visible to it; without a second look it would wait
+    for the next such event.
+    """
+    from ..routing.jobs import drain_group
+
+    enqueue(drain_group, conv.company_id, conv.skill_group_id, delay=1.0)

@@ -67,6 +67,11 @@ class InProcessBackend:
                     self._running -= 1
                     self._cond.notify_all()
 
+    def discard_pending(self) -> None:
+        """Forget jobs not yet started (test isolation between data sets)."""
+        with self._cond:
+            self._heap.clear()
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until no job is due or running (tests and shutdown use this)."""
         deadline = time.monotonic() + timeout

@@ -140,7 +140,7 @@ def try_assign(conversation_id: int) -> int | None:
         if row is None or row.status != "queued":
             db.session.rollback()
             return None
-        conv = db.session.get(Conversation, conversation_id)
+        conv = db.session.get(Conversation, conversation_id, populate_existing=True)
         assert conv is not None
         agent_id = assign_now(conv, from_queue=True)
         if agent_id is None:
