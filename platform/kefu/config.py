@@ -30,7 +30,6 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "KEFU_DEMO": _bool(env.get("KEFU_DEMO", "0")),
         "KEFU_TESTING": False,
         "KEFU_VISITOR_TOKEN_TTL": int(env.get("KEFU_VISITOR_TOKEN_TTL", str(30 * 24 * 3600))),
-        "KEFU_MAX_MESSAGE_CHARS": 5000,
         # Same origin by default: the widget's frame is served by kefu itself, and /agent trusts
         # its cookie, so a foreign page must not open sockets (cross-site WebSocket hijacking).
         "KEFU_CORS_ORIGINS": env.get("KEFU_CORS_ORIGINS", ""),

@@ -25,14 +25,8 @@ from .serialize import conversation_dict, message_dict
 from .store import ConvRow, StoredMessage
 
 
-def _row_targets(conv: ConvRow) -> list[tuple[str, str]]:
-    targets = [(VISITOR_NS, visitor_room(conv.visitor_id))]
-    if conv.agent_id:
-        targets.append((AGENT_NS, agent_room(conv.agent_id)))
-    return targets
-
-
-def _targets(conv: Conversation) -> list[tuple[str, str]]:
+def _targets(conv: ConvRow | Conversation) -> list[tuple[str, str]]:
+    """Where a conversation's events go: the visitor's sockets and its agent's."""
     targets = [(VISITOR_NS, visitor_room(conv.visitor_id))]
     if conv.agent_id:
         targets.append((AGENT_NS, agent_room(conv.agent_id)))
@@ -137,7 +131,7 @@ def publish_queued(conv: Conversation) -> None:
     )
 
 
-def _publish_queue_positions(company_id: int, skill_group_id: int | None) -> None:
+def publish_queue_positions(company_id: int, skill_group_id: int | None) -> None:
     """Tell every visitor still queued in a group their new place (after one left the queue)."""
     for position, (conv_id, visitor_id) in enumerate(
         queries.queued_in_group(company_id, skill_group_id), start=1
@@ -184,7 +178,7 @@ def _write_message(
     if msg is None:
         return None
     store.touch_conversation(conv, now, agent_reply=sender == "agent")
-    publish({"type": "message.created", "message": message_dict(msg)}, *_row_targets(conv),
+    publish({"type": "message.created", "message": message_dict(msg)}, *_targets(conv),
             skip_origin=True)
     return msg
 
@@ -227,7 +221,7 @@ def do_assign(conv: Conversation, agent_id: int, *, from_queue: bool = True) -> 
     _event(conv, "assigned", agent_id=agent_id)
     db.session.flush()
     if from_queue:
-        _publish_queue_positions(conv.company_id, conv.skill_group_id)
+        publish_queue_positions(conv.company_id, conv.skill_group_id)
     agent = db.session.get(User, agent_id)
     header = conversation_dict(conv)
     messages = [message_dict(m) for m in queries.recent_messages(conv.id)]
@@ -276,7 +270,7 @@ def do_close(conv: Conversation, reason: str, actor_id: int | None = None) -> No
         _event(conv, "closed", actor_id=actor_id, reason=reason)
         if was_queued:
             db.session.flush()
-            _publish_queue_positions(conv.company_id, conv.skill_group_id)
+            publish_queue_positions(conv.company_id, conv.skill_group_id)
         publish({"type": "conversation.closed", "conversation": conversation_dict(conv)}, *targets)
         from .metrics import compute_conversation_metrics
 

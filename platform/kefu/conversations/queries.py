@@ -6,23 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from .models import OPEN_STATUSES, Conversation, Message
-
-
-def open_conversation(visitor_id: int, channel_id: int) -> Conversation | None:
-    """Return the visitor's open conversation on a channel, if any."""
-    return db.session.scalars(
-        select(Conversation)
-        .where(
-            Conversation.visitor_id == visitor_id,
-            Conversation.channel_id == channel_id,
-            Conversation.status.in_(OPEN_STATUSES),
-        )
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    ).first()
+from .models import Conversation, Message
 
 
 def latest_conversation(visitor_id: int, channel_id: int) -> Conversation | None:
@@ -110,6 +97,8 @@ def agent_open_conversations(agent_id: int) -> list[Conversation]:
     return list(
         db.session.scalars(
             select(Conversation)
+            .options(joinedload(Conversation.visitor), joinedload(Conversation.channel),
+                     joinedload(Conversation.agent))
             .where(Conversation.agent_id == agent_id, Conversation.status == "active")
             .order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
         )

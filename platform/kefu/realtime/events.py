@@ -12,11 +12,6 @@ VISITOR_NS = "/visitor"
 AGENT_NS = "/agent"
 
 
-def conversation_room(conversation_id: int) -> str:
-    """Room of the visitor sockets of one conversation."""
-    return f"conversation:{conversation_id}"
-
-
 def visitor_room(visitor_id: int) -> str:
     """Room of every socket (tab) of one visitor."""
     return f"visitor:{visitor_id}"

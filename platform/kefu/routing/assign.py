@@ -130,7 +130,7 @@ def assign_now(conv: Conversation, *, from_queue: bool) -> int | None:
     return None
 
 
-def try_assign(conversation_id: int) -> int | None:
+def try_assign(conversation_id: int, *, announce: bool = True) -> int | None:
     """Assign a waiting conversation if an agent has room; commit and return the agent id.
 
     Call it after the caller's own commit (it ends the session's transaction).
@@ -142,7 +142,7 @@ def try_assign(conversation_id: int) -> int | None:
             return None
         conv = db.session.get(Conversation, conversation_id, populate_existing=True)
         assert conv is not None
-        agent_id = assign_now(conv, from_queue=True)
+        agent_id = assign_now(conv, from_queue=announce)
         if agent_id is None:
             db.session.rollback()
         else:
@@ -151,9 +151,14 @@ def try_assign(conversation_id: int) -> int | None:
 
 
 def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = None) -> int:
-    """Assign queued conversations, oldest first, while agents have room; return how many."""
-    assigned = 0
-    query = select(Conversation.id).where(
+    """Assign queued conversations, oldest first, while agents have room; return how many.
+
+    Call it after the caller's own commit. The visitors still waiting hear their new places
+    once at the end, not after every assignment.
+    """
+    from ..conversations.actions import publish_queue_positions
+
+    query = select(Conversation.id, Conversation.skill_group_id).where(
         Conversation.company_id == company_id, Conversation.status == "queued"
     )
     if skill_group_ids is not None:
@@ -163,23 +168,23 @@ def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = 
         if None in groups:
             cond = cond | Conversation.skill_group_id.is_(None)
         query = query.where(cond)
-    queued = list(
-        db.session.scalars(
-            query.order_by(*QUEUE_ORDER)
-            .limit(200)
-        )
-    )
+    queued = db.session.execute(query.order_by(*QUEUE_ORDER).limit(200)).all()
     db.session.rollback()
+    assigned = 0
     full_groups: set[int | None] = set()
-    for conv_id in queued:
-        conv = db.session.get(Conversation, conv_id)
-        if conv is None or conv.skill_group_id in full_groups:
+    moved: set[int | None] = set()
+    for conv_id, group in queued:
+        if group in full_groups:
             continue
-        group = conv.skill_group_id
-        if try_assign(conv_id) is None:
+        if try_assign(conv_id, announce=False) is None:
             full_groups.add(group)  # nobody in this group has room: later ones wait too
         else:
             assigned += 1
+            moved.add(group)
+    if moved:
+        for group in moved:
+            publish_queue_positions(company_id, group)
+        db.session.commit()  # delivers the position events
     return assigned
 
 

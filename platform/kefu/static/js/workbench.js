@@ -146,6 +146,11 @@
     var e = entry(ev.conversation);
     if (String(ev.conversation.id) === current) select(current); else renderList();
   });
+  // An admin removed this agent's account: the chat went back to the queue.
+  socket.on("conversation.released", function (ev) {
+    entry(ev.conversation);
+    if (String(ev.conversation.id) === current) select(current); else renderList();
+  });
   socket.on("agent.status", function (ev) { setStatus(ev.status); });
   statusEl.addEventListener("change", function () {
     socket.emit("status", {status: statusEl.value}, function (res) {
