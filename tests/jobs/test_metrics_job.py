@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from kefu.conversations.actions import check_agent_message, check_close, check_visitor_message
-from kefu.conversations.metrics import compute_conversation_metrics
+from kefu.conversations.jobs import compute_conversation_metrics
 from kefu.conversations.models import Conversation, ConversationSegment, Message
 from kefu.extensions import db
 from kefu.jobs import enqueue

@@ -272,7 +272,7 @@ def do_close(conv: Conversation, reason: str, actor_id: int | None = None) -> No
             db.session.flush()
             publish_queue_positions(conv.company_id, conv.skill_group_id)
         publish({"type": "conversation.closed", "conversation": conversation_dict(conv)}, *targets)
-        from .metrics import compute_conversation_metrics
+        from .jobs import compute_conversation_metrics
 
         enqueue(compute_conversation_metrics, conv.id)
         company_id = conv.company_id
@@ -337,3 +337,27 @@ def _recheck_queue_soon(conv: Conversation) -> None:
     from ..routing.jobs import drain_group
 
     enqueue(drain_group, conv.company_id, conv.skill_group_id, delay=1.0)
+
+
+def do_compute_metrics(conversation_id: int) -> int:
+    """Fill the segment metrics of a closed conversation (idempotent); return the segment count."""
+    from .metrics import fill_segment_metrics
+    from .models import Message
+
+    conv = db.session.get(Conversation, conversation_id)
+    if conv is None or conv.status != "closed":
+        return 0
+    segments = list(db.session.scalars(
+        select(ConversationSegment)
+        .where(ConversationSegment.conversation_id == conversation_id)
+        .order_by(ConversationSegment.id)
+    ))
+    messages = list(db.session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.created_at, Message.id)
+    ))
+    fill_segment_metrics(conv, segments, messages)
+    conv.metrics_done = True
+    db.session.commit()
+    return len(segments)

@@ -1,13 +1,10 @@
-"""Per-agent segment metrics, computed in the background when a conversation closes."""
+"""Per-agent segment metrics (first response, response, duration, validity) from the rows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
-
-from ..extensions import db
-from ..jobs import job
 from .models import Conversation, ConversationSegment, Message
 
 
@@ -17,26 +14,10 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
     return max((end - start).total_seconds(), 0.0)
 
 
-@job
-def compute_conversation_metrics(conversation_id: int) -> dict[str, int]:
-    """Fill every segment's first response, response and duration figures (idempotent)."""
-    conv = db.session.get(Conversation, conversation_id)
-    if conv is None or conv.status != "closed":
-        return {"segments": 0}
-    segments = list(
-        db.session.scalars(
-            select(ConversationSegment)
-            .where(ConversationSegment.conversation_id == conversation_id)
-            .order_by(ConversationSegment.id)
-        )
-    )
-    messages = list(
-        db.session.scalars(
-            select(Message)
-            .where(Message.conversation_id == conversation_id)
-            .order_by(Message.created_at, Message.id)
-        )
-    )
+def fill_segment_metrics(
+    conv: Conversation, segments: Sequence[ConversationSegment], messages: Sequence[Message]
+) -> None:
+    """Set every segment's figures from the conversation's messages (no I/O; caller commits)."""
     for index, seg in enumerate(segments):
         end = seg.ended_at or conv.closed_at
         # The first segment owns what the visitor wrote while queued: the opening question.
@@ -63,6 +44,3 @@ def compute_conversation_metrics(conversation_id: int) -> dict[str, int]:
                 waits.append((m.created_at - waiting_since).total_seconds())
                 waiting_since = None
         seg.avg_response_seconds = sum(waits) / len(waits) if waits else None
-    conv.metrics_done = True
-    db.session.commit()
-    return {"segments": len(segments)}
