@@ -50,3 +50,23 @@ def test_agent_sync_lists_open_conversations_and_bad_payloads_get_errors(live, m
     assert bad_status["ok"] is False and "status" in bad_status["error"]["fields"]
     widget.close()
     bench.close()
+
+
+def test_a_flooding_visitor_is_slowed_down_and_nothing_refused_is_stored(live, make):
+    """Past a burst of 20, a socket's messages are refused with rate_limited and not stored."""
+    from sqlalchemy import func, select
+
+    from kefu.conversations.models import Message
+    from kefu.extensions import db
+
+    d = make.desk()
+    widget = Recorder(live, "/visitor", auth={"token": d.token})
+    acks = [widget.call("message", {"text": f"spam {i}", "client_id": f"s{i}"}) for i in range(40)]
+    accepted = [a for a in acks if a["ok"]]
+    refused = [a for a in acks if not a["ok"]]
+    assert len(accepted) >= 20 and refused
+    assert {a["error"]["code"] for a in refused} == {"rate_limited"}
+    assert refused[0]["error"]["message_en"].startswith("Too many requests")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Message)) == len(accepted)
+    widget.close()

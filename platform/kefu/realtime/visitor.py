@@ -17,11 +17,15 @@ from ..conversations.serialize import message_dict
 from ..errors import KefuError
 from ..extensions import db
 from ..visitors import token as tokens
+from .bucket import TokenBucket
 from .events import visitor_room
 from .handlers import acked
 
-# sid -> (claims, language); a socket lives in one process, so a process dict is enough.
-_sessions: dict[str, tuple[tokens.VisitorClaims, str]] = {}
+# sid -> (claims, language, bucket); a socket lives in one process, so a process dict is enough.
+_sessions: dict[str, tuple[tokens.VisitorClaims, str, TokenBucket]] = {}
+# People type a few messages a second at most; a script sending more gets "too many" acks.
+MESSAGE_RATE = 5.0
+MESSAGE_BURST = 20.0
 
 
 def _lang() -> str:
@@ -49,7 +53,8 @@ class VisitorNamespace(Namespace):
             # The client's connect_error gets {message, data: {code, message_zh, message_en}}.
             error = exc.to_dict(lang)["error"]
             raise ConnectionRefusedError(error["message"], error) from exc
-        _sessions[request.sid] = (claims, lang)  # type: ignore[attr-defined]
+        bucket = TokenBucket(MESSAGE_RATE, MESSAGE_BURST)
+        _sessions[request.sid] = (claims, lang, bucket)  # type: ignore[attr-defined]
         join_room(visitor_room(claims.visitor_id))
 
     def on_disconnect(self, *_args: Any) -> None:
@@ -59,6 +64,9 @@ class VisitorNamespace(Namespace):
     @acked(_lang)
     def on_message(self, data: Any = None) -> dict[str, Any]:
         """Store a visitor's message; the ack carries the stored message (sent once per client_id)."""
+        entry = _sessions.get(request.sid)  # type: ignore[attr-defined]
+        if entry is not None and not entry[2].take():
+            raise KefuError("rate_limited", status=429)
         msg, created = check_visitor_message(_claims(), data)
         return {"message": message_dict(msg), "duplicate": not created}
 
