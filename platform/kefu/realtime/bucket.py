@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -14,9 +15,15 @@ class TokenBucket:
     burst: float
     tokens: float = -1.0
     stamp: float = field(default_factory=time.monotonic)
+    # A socket's events are handled on several threads (or greenlets) at once.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def take(self) -> bool:
         """Spend one token if there is one; False means "too fast"."""
+        with self.lock:
+            return self._take()
+
+    def _take(self) -> bool:
         now = time.monotonic()
         if self.tokens < 0:
             self.tokens = self.burst
