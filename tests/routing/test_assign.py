@@ -11,7 +11,7 @@ from kefu.conversations.actions import check_close, check_visitor_message
 from kefu.conversations.models import Conversation
 from kefu.extensions import db
 from kefu.org.actions import do_set_status
-from kefu.routing.assign import Candidate, choose_agent
+from kefu.routing.assign import Candidate, rank
 from kefu.visitors.token import verify
 
 
@@ -24,6 +24,11 @@ def _open(make, channel, text="hi"):
 def _load(agent_id):
     return db.session.scalar(select(func.count(Conversation.id)).where(
         Conversation.agent_id == agent_id, Conversation.status == "active"))
+
+
+def choose_agent(candidates, rng=None):
+    ranked = rank(candidates, rng)
+    return ranked[0].user_id if ranked else None
 
 
 def test_choose_least_saturated_then_priority_then_random():

@@ -14,7 +14,7 @@ from .models import Channel
 # Every visitor message checks its channel; a few seconds of staleness on "disabled" is fine
 # and saves a query per message.
 _TTL = 5.0
-_cache: dict[tuple[str, int], tuple[float, ChannelState | None]] = {}
+_cache: dict[tuple[int, int], tuple[float, ChannelState | None]] = {}
 _lock = threading.Lock()
 
 
@@ -30,7 +30,7 @@ class ChannelState:
 
 def channel_state(channel_id: int) -> ChannelState | None:
     """Return a channel's state, cached per process for a few seconds."""
-    key = (str(db.engine.url), channel_id)
+    key = (id(db.engine), channel_id)  # per app (tests run several); cheap on the hot path
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)

@@ -97,7 +97,7 @@ def do_visitor_message(
             # and the visitor hears "queued" only when nobody can take it now.
             from ..routing.assign import assign_now
 
-            if assign_now(opened, from_queue=False) is None:
+            if assign_now(opened) is None:
                 publish_queued(opened)
                 _recheck_queue_soon(opened)
         db.session.commit()
@@ -203,10 +203,11 @@ def _current_segment(conv: Conversation) -> ConversationSegment | None:
     ).first()
 
 
-def do_assign(conv: Conversation, agent_id: int, *, from_queue: bool = True) -> None:
+def do_assign(conv: Conversation, agent_id: int) -> None:
     """Give a queued conversation to an agent (caller holds the locks and commits).
 
-    from_queue: it had been waiting, so the visitors behind it move up a place.
+    The visitors still queued behind it hear their new places from whoever drains the queue,
+    once per group rather than once per assignment.
     """
     now = utcnow()
     conv.status = "active"
@@ -220,8 +221,6 @@ def do_assign(conv: Conversation, agent_id: int, *, from_queue: bool = True) -> 
     )
     _event(conv, "assigned", agent_id=agent_id)
     db.session.flush()
-    if from_queue:
-        publish_queue_positions(conv.company_id, conv.skill_group_id)
     agent = db.session.get(User, agent_id)
     header = conversation_dict(conv)
     messages = [message_dict(m) for m in queries.recent_messages(conv.id)]

@@ -1,6 +1,6 @@
 """Assignment: least-saturated online agent of the conversation's skill group, else the queue.
 
-This is the seam the rules engine takes over later: `choose_agent` decides, the rest applies.
+This is the seam the rules engine takes over later: `rank` decides, the rest applies.
 """
 
 from __future__ import annotations
@@ -77,12 +77,6 @@ def rank(candidates: Iterable[Candidate], rng: random.Random | None = None) -> l
     return sorted(open_, key=lambda c: (c.saturation, c.priority))  # stable: shuffle breaks ties
 
 
-def choose_agent(candidates: Iterable[Candidate], rng: random.Random | None = None) -> int | None:
-    """Pick the least-saturated agent with room; ties by member priority, then at random."""
-    ranked = rank(candidates, rng)
-    return ranked[0].user_id if ranked else None
-
-
 def _claim(agent_id: int) -> bool | None:
     """Lock an agent's row and re-check room: True/False, or None while another assignment
     holds it. Never waits for a lock, so assignments cannot deadlock on agent rows."""
@@ -104,7 +98,7 @@ CLAIM_ROUNDS = 50
 CLAIM_PAUSE = 0.002
 
 
-def assign_now(conv: Conversation, *, from_queue: bool) -> int | None:
+def assign_now(conv: Conversation) -> int | None:
     """Give a locked, queued conversation to the best agent with room; return the agent id.
 
     Runs inside the caller's transaction. Only the chosen agent's row is locked (on
@@ -121,7 +115,7 @@ def assign_now(conv: Conversation, *, from_queue: bool) -> int | None:
             if claimed is None:
                 contended.append(agent_id)
             elif claimed:
-                do_assign(conv, agent_id, from_queue=from_queue)
+                do_assign(conv, agent_id)
                 return agent_id
         if not contended:
             break
@@ -130,7 +124,7 @@ def assign_now(conv: Conversation, *, from_queue: bool) -> int | None:
     return None
 
 
-def try_assign(conversation_id: int, *, announce: bool = True) -> int | None:
+def try_assign(conversation_id: int) -> int | None:
     """Assign a waiting conversation if an agent has room; commit and return the agent id.
 
     Call it after the caller's own commit (it ends the session's transaction).
@@ -142,7 +136,7 @@ def try_assign(conversation_id: int, *, announce: bool = True) -> int | None:
             return None
         conv = db.session.get(Conversation, conversation_id, populate_existing=True)
         assert conv is not None
-        agent_id = assign_now(conv, from_queue=announce)
+        agent_id = assign_now(conv)
         if agent_id is None:
             db.session.rollback()
         else:
@@ -176,7 +170,7 @@ def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = 
     for conv_id, group in queued:
         if group in full_groups:
             continue
-        if try_assign(conv_id, announce=False) is None:
+        if try_assign(conv_id) is None:
             full_groups.add(group)  # nobody in this group has room: later ones wait too
         else:
             assigned += 1
