@@ -9,6 +9,8 @@ from .conversations.models import (
     Message,
     Rating,
 )
+from .decisions.models import ConversationDeadline, RuleFailure, Ruleset, RulesetVersion
+from .leavemessages.models import LeaveMessage
 from .org.models import (
     AgentStatusLog,
     Company,
@@ -22,7 +24,8 @@ from .quickreplies.models import QuickReply
 from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
-    "AgentStatusLog", "AuditLog", "Channel", "Company", "Conversation", "ConversationEvent",
-    "ConversationSegment", "Department", "Message", "QuickReply", "Rating", "SkillGroup",
-    "SkillGroupMember", "User", "Visitor", "VisitorIdentity", "WorkSchedule",
+    "AgentStatusLog", "AuditLog", "Channel", "Company", "Conversation", "ConversationDeadline",
+    "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage", "Message", "QuickReply",
+    "Rating", "RuleFailure", "Ruleset", "RulesetVersion", "SkillGroup", "SkillGroupMember", "User",
+    "Visitor", "VisitorIdentity", "WorkSchedule",
 ]

@@ -83,6 +83,9 @@ class Conversation(db.Model):  # type: ignore[name-defined]
     ip: Mapped[str] = mapped_column(String(64), default="")
     language: Mapped[str] = mapped_column(String(16), default="")
     metrics_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the reception and routing rules decided: mode, strategy, designated agent …
+    reception_mode: Mapped[str] = mapped_column(String(16), default="")
+    routing: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     channel: Mapped[Channel] = relationship()
     visitor: Mapped[Visitor] = relationship()

@@ -1,0 +1,1 @@
+"""Leave messages (留言): what visitors leave when no human can serve them."""
