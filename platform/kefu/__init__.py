@@ -14,6 +14,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
         aftercommit,
         config,
         database,
+        decisions,
         errorpages,
         i18n,
         jobs,
@@ -45,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     csrf.init_app(app)
     ratelimit.init_app(app)
     jobs.init_app(app)
+    decisions.init_app(app)
     realtime.init_app(app)
     errorpages.init_app(app)
     auth_views.init_app(app)

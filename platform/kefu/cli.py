@@ -211,6 +211,15 @@ def company_create(name: str, slug: str, owner_email: str, owner_name: str,
         click.echo(f"created company {c.id} {c.slug}")
 
 
+def _register_rules() -> None:
+    from .decisions.cli import rules
+
+    main.add_command(rules)
+
+
+_register_rules()
+
+
 @main.group()
 def bench() -> None:
     """Benchmarks that print JSON."""

@@ -94,4 +94,7 @@ def seed_demo(path: Path = DEFAULT_FILE) -> dict[str, Any]:
     for q in data.get("quick_replies", []):
         do_save(None, QuickReply(company_id=cid, category=q["category"], title=q["title"],
                                  text=q["text"]), created=True)
+    from .decisions.shipped import ensure_shipped
+
+    ensure_shipped(cid, refresh=True)  # again, now that the groups the rules name exist
     return {"company": company, "logins": logins, "channel": channel, "created": True}

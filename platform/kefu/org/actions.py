@@ -48,6 +48,9 @@ def do_create_company(
     record(actor_id, "create", company, company.id, {"name": [None, name], "slug": [None, slug]})
     record(actor_id, "create", owner, company.id, {"email": [None, owner.email], "role": [None, "owner"]})
     db.session.commit()
+    from ..decisions.shipped import ensure_shipped
+
+    ensure_shipped(company.id)  # every company starts with the shipped rulesets published
     return company
 
 

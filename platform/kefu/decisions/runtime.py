@@ -1,0 +1,186 @@
+"""The per-process rules cache: the published ruleset of each company and point, compiled once.
+
+A publish commits a new pointer and then announces it: this process drops its cached entry at
+once, other processes hear it on Redis pub/sub (distributed mode) and drop theirs. As a safety
+net an entry is re-checked against the database after `RECHECK_SECONDS` even if no
+announcement arrives. Evaluation errors fall back to the point's default decision, and are
+logged, counted and stored for the console.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..rules import Engine, get_point
+from ..rules.compiler import Compiled, compile_ruleset
+from ..rules.decision import Decision, decide, default_decision
+from .models import RuleFailure, Ruleset, RulesetVersion
+
+log = logging.getLogger(__name__)
+RECHECK_SECONDS = 30.0
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def engine() -> Engine:
+    """Return this process's one engine (durable-rules keeps its state per process)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = Engine()
+        return _engine
+
+
+@dataclass
+class Active:
+    """A published version as this process holds it."""
+
+    version_id: int
+    version: int
+    definition: dict[str, Any]
+    compiled: Compiled
+    checked_at: float
+
+
+class RulesRuntime:
+    """Cache, announcements and counters for one app in one process."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.channel = f"kefu:rules:{app.config.get('KEFU_SOCKETIO_CHANNEL', 'kefu')}"
+        self.redis_url: str = app.config.get("KEFU_REDIS_URL") or ""
+        self._cache: dict[tuple[int, str], Active | None] = {}
+        self._checked: dict[tuple[int, str], float] = {}
+        self._lock = threading.Lock()
+        self.decisions = 0
+        self.failures = 0
+        self.reloads = 0
+        self._listener: threading.Thread | None = None
+
+    # --- cache ---------------------------------------------------------------------------
+
+    def active(self, company_id: int, point: str) -> Active | None:
+        """Return the published version for a company and point (None: none published)."""
+        key = (company_id, point)
+        if self._listener is None:
+            self.start_listener()
+        now = time.monotonic()
+        with self._lock:
+            if key in self._cache and now - self._checked[key] < RECHECK_SECONDS:
+                return self._cache[key]
+            cached = self._cache.get(key)
+        row = db.session.execute(
+            select(Ruleset.published_version_id).where(
+                Ruleset.company_id == company_id, Ruleset.point == point
+            )
+        ).first()
+        version_id = row[0] if row else None
+        if cached is not None and cached.version_id == version_id:
+            entry: Active | None = cached
+        elif version_id is None:
+            entry = None
+        else:
+            version = db.session.get(RulesetVersion, version_id)
+            assert version is not None
+            compiled = compile_ruleset(get_point(point), version.definition)
+            entry = Active(version.id, version.version, version.definition, compiled, now)
+            self.reloads += 1
+        with self._lock:
+            self._cache[key] = entry
+            self._checked[key] = now
+        return entry
+
+    def forget(self, company_id: int, point: str) -> None:
+        """Drop a cached entry so the next decision reads the published pointer again."""
+        with self._lock:
+            self._cache.pop((company_id, point), None)
+            self._checked.pop((company_id, point), None)
+
+    def announce(self, company_id: int, point: str) -> None:
+        """Tell this process and every other one that a ruleset changed (call after commit)."""
+        self.forget(company_id, point)
+        if self.redis_url:
+            try:
+                from redis import Redis
+
+                Redis.from_url(self.redis_url).publish(
+                    self.channel, json.dumps({"company_id": company_id, "point": point})
+                )
+            except Exception:  # noqa: BLE001 - the recheck interval still catches up
+                log.exception("could not announce a ruleset change")
+
+    def start_listener(self) -> None:
+        """Listen for other processes' announcements (distributed mode only)."""
+        if not self.redis_url or self._listener is not None:
+            return
+        self._listener = threading.Thread(target=self._listen, name="kefu-rules-listener", daemon=True)
+        self._listener.start()
+
+    def _listen(self) -> None:
+        from redis import Redis
+
+        while True:
+            try:
+                pubsub = Redis.from_url(self.redis_url).pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                for item in pubsub.listen():
+                    data = json.loads(item["data"])
+                    self.forget(int(data["company_id"]), str(data["point"]))
+            except Exception:  # noqa: BLE001 - reconnect; the recheck interval covers the gap
+                log.exception("rules listener lost Redis; reconnecting")
+                time.sleep(1.0)
+
+    # --- deciding ------------------------------------------------------------------------
+
+    def decide(
+        self, company_id: int, point: str, facts: dict[str, Any], conversation_id: int | None = None
+    ) -> Decision:
+        """Decide for a company, falling back to the default decision on any failure."""
+        spec = get_point(point)
+        self.decisions += 1
+        active: Active | None = None
+        try:
+            active = self.active(company_id, point)
+            if active is None:
+                return default_decision(spec)
+            return decide(engine(), spec, active.compiled, facts, active.version)
+        except Exception as exc:  # noqa: BLE001 - never lose a conversation to a rule failure
+            self.failures += 1
+            version = active.version if active else None
+            log.exception("rules %s v%s failed for company %s", point, version, company_id)
+            db.session.add(
+                RuleFailure(
+                    company_id=company_id,
+                    point=point,
+                    version=version,
+                    error=str(exc)[:2000],
+                    conversation_id=conversation_id,
+                )
+            )
+            return default_decision(spec, version, error=str(exc)[:500])
+
+
+def runtime() -> RulesRuntime:
+    """Return the current app's rules runtime."""
+    return current_app.extensions["kefu_rules"]  # type: ignore[no-any-return]
+
+
+def decide_for(
+    company_id: int, point: str, facts: dict[str, Any], conversation_id: int | None = None
+) -> Decision:
+    """Ask a decision point for a company (the one call the product makes)."""
+    return runtime().decide(company_id, point, facts, conversation_id)
+
+
+def init_app(app: Flask) -> None:
+    """Attach the rules runtime (its Redis listener starts with the first decision)."""
+    app.extensions["kefu_rules"] = RulesRuntime(app)
