@@ -122,7 +122,7 @@ CHANNEL_TYPES: tuple[Choice, ...] = (
     ("messenger", "Messenger", "Messenger"),
     ("line", "LINE", "LINE"),
 )
-DEVICES: tuple[Choice, ...] = (("pc", "电脑", "Computer"), ("mobile", "手机", "Mobile"))
+DEVICES: tuple[Choice, ...] = (("desktop", "电脑", "Computer"), ("mobile", "手机", "Mobile"))
 LANGUAGES: tuple[Choice, ...] = (("zh", "中文", "Chinese"), ("en", "英文", "English"))
 MODES: tuple[Choice, ...] = (
     ("robot_only", "仅机器人", "Robot only"),
