@@ -66,15 +66,18 @@ def test_repeated_client_id_is_stored_and_delivered_once(chat):
 
 
 def test_first_message_opens_one_conversation_assigned_to_the_agent(chat):
-    """The first message opens a conversation; later ones join it; the agent gets it."""
+    """The first message opens a conversation (reception and routing decide, on the timeline);
+    later ones join it; the agent gets it."""
     m1, _ = check_visitor_message(chat["claims"], {"text": "one"})
     m2, _ = check_visitor_message(chat["claims"], {"text": "two"})
     assert m1.conversation_id == m2.conversation_id and _count(Conversation) == 1
     conv = db.session.get(Conversation, m1.conversation_id)
     assert conv.status == "active" and conv.agent_id == chat["agent"].id
     assert conv.queued_at and conv.assigned_at and conv.queued_at <= conv.assigned_at
-    kinds = list(db.session.scalars(select(ConversationEvent.kind).order_by(ConversationEvent.id)))
-    assert kinds == ["queued", "assigned"]
+    events = list(db.session.scalars(select(ConversationEvent).order_by(ConversationEvent.id)))
+    assert [e.kind for e in events] == ["decision", "decision", "queued", "assigned"]
+    assert [e.data["point"] for e in events[:2]] == ["reception", "routing"]
+    assert all(e.data["version"] == 1 for e in events[:2])  # the shipped rulesets, published
 
 
 def test_agent_reply_records_first_response_once(chat):

@@ -65,6 +65,7 @@ def do_visitor_message(
     meanwhile either includes this message in what it hands the agent or is seen here.
     """
     opened: Conversation | None = None
+    leave_reason: str | None = None
     with serialized():
         conv = store.lock_open_conversation(claims.visitor_id, claims.channel_id)
         if conv is None:
@@ -86,14 +87,16 @@ def do_visitor_message(
                     db.session.rollback()
                     return earlier, False
             if conv is None:
-                opened = do_open_conversation(channel, visitor)
+                opened, leave_reason = do_open_conversation(channel, visitor)
                 conv = store.lock_conversation(opened.id)
         assert conv is not None
         msg = _write_message(conv, "visitor", None, text, client_id)
         if msg is None:
             return _stored_twin(conv, client_id), False
-        if opened is not None:
-            # Route in the same transaction: the agent gets the chat with this message in it,
+        if opened is not None and leave_reason is not None:
+            _end_for_leave_message(opened, leave_reason)
+        elif opened is not None:
+            # Assign in the same transaction: the agent gets the chat with this message in it,
             # and the visitor hears "queued" only when nobody can take it now.
             from ..routing.assign import assign_now
 
@@ -104,8 +107,14 @@ def do_visitor_message(
     return msg, True
 
 
-def do_open_conversation(channel: Channel, visitor: Visitor) -> Conversation:
-    """Open a conversation that waits for a human (reception rules take over later)."""
+def do_open_conversation(channel: Channel, visitor: Visitor) -> tuple[Conversation, str | None]:
+    """Open a conversation and let the reception and routing rules place it.
+
+    Returns the conversation and, when the rules say nobody should serve it now, the
+    leave-message reason.
+    """
+    from ..decisions.apply import route_new_conversation
+
     ctx = visitor.last_context or {}
     now = utcnow()
     conv = Conversation(
@@ -118,8 +127,25 @@ def do_open_conversation(channel: Channel, visitor: Visitor) -> Conversation:
     )
     db.session.add(conv)
     db.session.flush()
-    _event(conv, "queued", skill_group_id=conv.skill_group_id)
-    return conv
+    leave_reason = route_new_conversation(conv, channel, visitor, now)
+    if leave_reason is None:
+        _event(conv, "queued", skill_group_id=conv.skill_group_id, priority=conv.priority,
+               strategy=(conv.routing or {}).get("strategy"))
+    db.session.flush()
+    return conv, leave_reason
+
+
+def _end_for_leave_message(conv: Conversation, reason: str) -> None:
+    """Offer the leave-message form instead of a queue, and end the conversation (caller commits)."""
+    from ..leavemessages.actions import offer
+
+    offer(conv, reason)
+    conv.status = "closed"
+    conv.closed_at = utcnow()
+    conv.end_reason = "leave_message"
+    _event(conv, "closed", reason="leave_message", leave_reason=reason)
+    publish({"type": "conversation.closed", "conversation": conversation_dict(conv)},
+            (VISITOR_NS, visitor_room(conv.visitor_id)))
 
 
 def publish_queued(conv: Conversation) -> None:

@@ -1,6 +1,8 @@
-"""Assignment: least-saturated online agent of the conversation's skill group, else the queue.
+"""Assignment: the routing rules' strategy picks among the group's online agents with room.
 
-This is the seam the rules engine takes over later: `rank` decides, the rest applies.
+Strategies: least saturation (random tie-break), round robin in account-creation order, the
+visitor's last agent first within N hours, or a designated agent who must serve (the chat
+waits for them) or may fall back to the others.
 """
 
 from __future__ import annotations
@@ -77,6 +79,57 @@ def rank(candidates: Iterable[Candidate], rng: random.Random | None = None) -> l
     return sorted(open_, key=lambda c: (c.saturation, c.priority))  # stable: shuffle breaks ties
 
 
+def _round_robin(conv: Conversation, open_: list[Candidate]) -> list[Candidate]:
+    """Agents in account-creation order, starting after the group's last assignee."""
+    ordered = sorted(open_, key=lambda c: c.user_id)
+    group_cond = (
+        Conversation.skill_group_id == conv.skill_group_id if conv.skill_group_id is not None
+        else Conversation.skill_group_id.is_(None)
+    )
+    last = db.session.scalar(
+        select(Conversation.agent_id)
+        .where(Conversation.company_id == conv.company_id, group_cond,
+               Conversation.assigned_at.is_not(None), Conversation.id != conv.id)
+        .order_by(Conversation.assigned_at.desc(), Conversation.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return ordered
+    after = [c for c in ordered if c.user_id > last]
+    return after + [c for c in ordered if c.user_id <= last]
+
+
+def rank_for(conv: Conversation, candidates: list[Candidate],
+             rng: random.Random | None = None) -> list[Candidate]:
+    """Order the agents who may take this conversation, by its routing strategy."""
+    from datetime import timedelta
+
+    from ..decisions.facts import last_agent
+    from ..timeutil import utcnow
+
+    routing = conv.routing or {}
+    strategy = routing.get("strategy", "least_saturation")
+    base = rank(candidates, rng)
+    if strategy == "round_robin":
+        return _round_robin(conv, base)
+    if strategy == "last_agent":
+        hours = int(routing.get("hours") or 48)
+        previous = last_agent(conv.visitor_id, conv.id, utcnow() - timedelta(hours=hours))
+        first = [c for c in base if c.user_id == previous]
+        return first + [c for c in base if c.user_id != previous]
+    if strategy == "designated":
+        agent = routing.get("agent")
+        first = [c for c in base if c.user_id == agent]
+        return first + ([c for c in base if c.user_id != agent] if routing.get("fallback") else [])
+    return base
+
+
+def waits_for_designated(conv_routing: dict[str, Any] | None) -> bool:
+    """A conversation that only its designated agent may take (it never blocks its group's queue)."""
+    routing = conv_routing or {}
+    return routing.get("strategy") == "designated" and not routing.get("fallback")
+
+
 def _claim(agent_id: int) -> bool | None:
     """Lock an agent's row and re-check room: True/False, or None while another assignment
     holds it. Never waits for a lock, so assignments cannot deadlock on agent rows."""
@@ -107,7 +160,13 @@ def assign_now(conv: Conversation) -> int | None:
     """
     from ..conversations.actions import do_assign
 
-    pending = [c.user_id for c in rank(load_candidates(conv.company_id, conv.skill_group_id))]
+    candidates = load_candidates(conv.company_id, conv.skill_group_id)
+    routing = conv.routing or {}
+    designated = routing.get("agent") if routing.get("strategy") == "designated" else None
+    if designated is not None and all(c.user_id != designated for c in candidates):
+        # The designated agent may be outside the group: they are still who should serve.
+        candidates += [c for c in load_candidates(conv.company_id, None) if c.user_id == designated]
+    pending = [c.user_id for c in rank_for(conv, candidates)]
     for _round in range(CLAIM_ROUNDS):
         contended: list[int] = []
         for agent_id in pending:
@@ -152,7 +211,7 @@ def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = 
     """
     from ..conversations.actions import publish_queue_positions
 
-    query = select(Conversation.id, Conversation.skill_group_id).where(
+    query = select(Conversation.id, Conversation.skill_group_id, Conversation.routing).where(
         Conversation.company_id == company_id, Conversation.status == "queued"
     )
     if skill_group_ids is not None:
@@ -167,11 +226,12 @@ def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = 
     assigned = 0
     full_groups: set[int | None] = set()
     moved: set[int | None] = set()
-    for conv_id, group in queued:
+    for conv_id, group, routing in queued:
         if group in full_groups:
             continue
         if try_assign(conv_id) is None:
-            full_groups.add(group)  # nobody in this group has room: later ones wait too
+            if not waits_for_designated(routing):
+                full_groups.add(group)  # nobody in this group has room: later ones wait too
         else:
             assigned += 1
             moved.add(group)
