@@ -1,4 +1,8 @@
-"""In-process job runner for the embedded mode: a thread with delays and retries."""
+"""In-process job runner for the embedded mode: a thread with delays and retries.
+
+It also owns the deadline ticker (a second thread sweeping due session deadlines every second),
+started with the first job or the first request, whichever comes first.
+"""
 
 from __future__ import annotations
 
@@ -31,10 +35,24 @@ class InProcessBackend:
         self.done = 0
         self.failed = 0
         self._running = 0
+        self._ticker: Any = None
+        self._ticker_lock = threading.Lock()
+        app.before_request(self.ensure_ticker)
+
+    def ensure_ticker(self) -> None:
+        """Start the deadline sweep ticker once (not at all when its interval is 0)."""
+        if self._ticker is not None:
+            return
+        with self._ticker_lock:
+            if self._ticker is None:
+                from ..decisions.jobs import start_ticker
+
+                self._ticker = start_ticker(self.app) or False
 
     def submit(self, path: str, args: tuple[Any, ...], delay: float) -> None:
         """Schedule a job to run after `delay` seconds."""
         self._push(time.monotonic() + max(delay, 0), path, args, 0)
+        self.ensure_ticker()
 
     def _push(self, due: float, path: str, args: tuple[Any, ...], attempt: int) -> None:
         with self._cond:
