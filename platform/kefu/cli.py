@@ -268,5 +268,27 @@ def bench_messages(conversations: int, messages: int, rate: float, max_rate: flo
         raise SystemExit(1)
 
 
+@bench.command("rules")
+@click.option("--only", "only", type=click.Choice(["throughput", "threads", "reload", "memory"]),
+              multiple=True, help="Run only these parts (repeatable); default: all four")
+@click.option("--rules", default=50, type=int, help="Rules in the generated routing ruleset")
+@click.option("--seconds", default=5.0, type=float, help="Length of the throughput and threads passes")
+@click.option("--repeats", default=20, type=int, help="Publishes timed by the reload part")
+@click.option("--publishes", default=1000, type=int, help="Versions published by the memory part")
+@click.option("--database-url", default="postgresql://postgres@127.0.0.1/kefu_bench_rules",
+              help="reload part: dropped and re-created")
+@click.option("--redis-url", default="redis://127.0.0.1:6379/13", help="reload part: flushed")
+def bench_rules(only: tuple[str, ...], rules: int, seconds: float, repeats: int, publishes: int,
+                database_url: str, redis_url: str) -> None:
+    """Rules decisions/s and latency, publish-to-effect across processes, memory over publishes."""
+    import json
+
+    from .bench.rules import PARTS, run
+
+    report = run(only or PARTS, rules=rules, seconds=seconds, database_url=database_url,
+                 redis_url=redis_url, repeats=repeats, publishes=publishes)
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
+
 if __name__ == "__main__":
     sys.exit(main())

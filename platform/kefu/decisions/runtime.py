@@ -60,11 +60,15 @@ class RulesRuntime:
         self.redis_url: str = app.config.get("KEFU_REDIS_URL") or ""
         self._cache: dict[tuple[int, str], Active | None] = {}
         self._checked: dict[tuple[int, str], float] = {}
+        # bumped by every forget: a reload that started before it must not cache what it read
+        self._generation: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
+        self._redis: Any = None
         self.decisions = 0
         self.failures = 0
         self.reloads = 0
         self._listener: threading.Thread | None = None
+        self.subscribed = threading.Event()  # set while the listener hears announcements
 
     # --- cache ---------------------------------------------------------------------------
 
@@ -78,51 +82,70 @@ class RulesRuntime:
             if key in self._cache and now - self._checked[key] < RECHECK_SECONDS:
                 return self._cache[key]
             cached = self._cache.get(key)
-        row = db.session.execute(
-            select(Ruleset.published_version_id).where(
-                Ruleset.company_id == company_id, Ruleset.point == point
-            )
-        ).first()
-        version_id = row[0] if row else None
-        if cached is not None and cached.version_id == version_id:
-            entry: Active | None = cached
-        elif version_id is None:
-            entry = None
-        else:
-            version = db.session.get(RulesetVersion, version_id)
-            assert version is not None
-            compiled = compile_ruleset(get_point(point), version.definition)
-            entry = Active(version.id, version.version, version.definition, compiled, now)
-            self.reloads += 1
+            generation = self._generation.get(key, 0)
+        # Read on a connection of its own: the caller's transaction may hold an older snapshot
+        # (SQLite WAL, or any transaction begun before the publish committed).
+        with db.engine.connect() as conn:
+            row = conn.execute(
+                select(Ruleset.published_version_id).where(
+                    Ruleset.company_id == company_id, Ruleset.point == point
+                )
+            ).first()
+            version_id = row[0] if row else None
+            if cached is not None and cached.version_id == version_id:
+                entry: Active | None = cached
+            elif version_id is None:
+                entry = None
+            else:
+                version = conn.execute(
+                    select(RulesetVersion.version, RulesetVersion.definition).where(
+                        RulesetVersion.id == version_id
+                    )
+                ).one()
+                compiled = compile_ruleset(get_point(point), version.definition)
+                entry = Active(version_id, version.version, version.definition, compiled, now)
+                self.reloads += 1
         with self._lock:
-            self._cache[key] = entry
-            self._checked[key] = now
+            if self._generation.get(key, 0) == generation:
+                self._cache[key] = entry
+                self._checked[key] = now
         return entry
 
     def forget(self, company_id: int, point: str) -> None:
         """Drop a cached entry so the next decision reads the published pointer again."""
+        key = (company_id, point)
         with self._lock:
-            self._cache.pop((company_id, point), None)
-            self._checked.pop((company_id, point), None)
+            self._cache.pop(key, None)
+            self._checked.pop(key, None)
+            self._generation[key] = self._generation.get(key, 0) + 1
+
+    def clear(self) -> None:
+        """Drop every cached entry (after missed announcements, or between tests)."""
+        with self._lock:
+            for key in list(self._cache):
+                self._generation[key] = self._generation.get(key, 0) + 1
+            self._cache.clear()
+            self._checked.clear()
 
     def announce(self, company_id: int, point: str) -> None:
         """Tell this process and every other one that a ruleset changed (call after commit)."""
         self.forget(company_id, point)
         if self.redis_url:
             try:
-                from redis import Redis
+                if self._redis is None:
+                    from redis import Redis
 
-                Redis.from_url(self.redis_url).publish(
-                    self.channel, json.dumps({"company_id": company_id, "point": point})
-                )
+                    self._redis = Redis.from_url(self.redis_url)
+                self._redis.publish(self.channel, json.dumps({"company_id": company_id, "point": point}))
             except Exception:  # noqa: BLE001 - the recheck interval still catches up
                 log.exception("could not announce a ruleset change")
 
     def start_listener(self) -> None:
         """Listen for other processes' announcements (distributed mode only)."""
-        if not self.redis_url or self._listener is not None:
-            return
-        self._listener = threading.Thread(target=self._listen, name="kefu-rules-listener", daemon=True)
+        with self._lock:
+            if not self.redis_url or self._listener is not None:
+                return
+            self._listener = threading.Thread(target=self._listen, name="kefu-rules-listener", daemon=True)
         self._listener.start()
 
     def _listen(self) -> None:
@@ -130,12 +153,22 @@ class RulesRuntime:
 
         while True:
             try:
-                pubsub = Redis.from_url(self.redis_url).pubsub(ignore_subscribe_messages=True)
+                pubsub = Redis.from_url(self.redis_url).pubsub()
                 pubsub.subscribe(self.channel)
+                deadline = time.monotonic() + 10
+                while (pubsub.get_message(timeout=1.0) or {}).get("type") != "subscribe":
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("no subscribe confirmation from Redis")
+                # announcements made while we were not subscribed are lost: start from scratch
+                self.clear()
+                self.subscribed.set()
                 for item in pubsub.listen():
+                    if item.get("type") != "message":
+                        continue
                     data = json.loads(item["data"])
                     self.forget(int(data["company_id"]), str(data["point"]))
             except Exception:  # noqa: BLE001 - reconnect; the recheck interval covers the gap
+                self.subscribed.clear()
                 log.exception("rules listener lost Redis; reconnecting")
                 time.sleep(1.0)
 
