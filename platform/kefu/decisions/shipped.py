@@ -174,7 +174,7 @@ def from_portable(
         before = len(missing)
         _map_refs(point, {"rules": [rule]}, convert)
         if len(missing) > before:
-            src, value = missing[-1]
+            src, value = missing[before]  # the first name this rule lacks
             if not drop_unresolved:
                 raise RuleError(
                     [
