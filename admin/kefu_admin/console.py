@@ -22,6 +22,7 @@ from .views.departments import DepartmentView
 from .views.groups import SkillGroupView
 from .views.home import HomeView
 from .views.quickreplies import QuickReplyView
+from .views.rules import RulesView
 from .views.schedules import WorkScheduleView
 from .views.users import AgentView
 
@@ -70,6 +71,8 @@ def build_admin(app: Flask) -> Admin:
                                   category=SETTINGS))
     admin.add_view(AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit_log",
                                 category=SETTINGS))
+    # Its JSON posts carry Flask-WTF's token in X-CSRFToken; the view checks it itself.
+    admin.add_view(RulesView(name=_l("Rules"), endpoint="rules"))
     csrf = app.extensions.get("csrf")
     if csrf is not None:
         # Flask-WTF's token and SecureForm's differ (flask-admin#1861): let SecureForm check.

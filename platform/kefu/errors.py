@@ -25,6 +25,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rate_limited": ("操作太频繁，请稍后再试", "Too many requests; try again later"),
     "server_error": ("服务器错误，请稍后重试", "Server error; please retry later"),
     "cross_company": ("不能引用其他公司的数据", "Rows of another company cannot be referenced"),
+    "in_use_by_rule": (
+        "该对象被规则「{rule}」({point} v{version}) 使用，无法删除",
+        "Used by rule “{rule}” ({point} v{version}); it cannot be deleted",
+    ),
 }
 
 

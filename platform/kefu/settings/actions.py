@@ -51,12 +51,29 @@ def do_save(actor_id: int | None, obj: Any, *, created: bool) -> Any:
 
 
 def do_delete(actor_id: int | None, obj: Any) -> None:
-    """Delete a settings row and record it."""
+    """Delete a settings row and record it; refuse one a published rule still uses."""
     company_id = getattr(obj, "company_id", None)
+    _refuse_if_used_by_rules(obj, company_id)
     record(actor_id, "delete", obj, company_id, {"deleted": str(obj)})
     _forget_cached(obj)
     db.session.delete(obj)
     db.session.commit()
+
+
+def _refuse_if_used_by_rules(obj: Any, company_id: int | None) -> None:
+    """A rule pointing at a deleted group, channel or agent would fail at every evaluation."""
+    from ..channels.models import Channel
+    from ..decisions.actions import references_to
+    from ..org.models import SkillGroup, User
+
+    sources = {SkillGroup: "skill_group", Channel: "channel", User: "agent"}
+    source = sources.get(type(obj))
+    if source is None or company_id is None or obj.id is None:
+        return
+    used = references_to(company_id, source, obj.id)
+    if used:
+        point, version, rule = used[0]
+        raise KefuError("in_use_by_rule", status=409, rule=rule, point=point, version=version)
 
 
 def _forget_cached(obj: Any) -> None:

@@ -1,0 +1,1 @@
+"""The rule editor's helpers: request schemas, readable renderings, recorded decisions."""
