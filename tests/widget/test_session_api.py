@@ -93,3 +93,23 @@ def test_embed_script_for_unknown_key_is_a_javascript_warning(app, ctx):
     r = app.test_client().get("/widget/no-such-key.js")
     assert r.status_code == 404 and r.mimetype == "application/javascript"
     assert r.get_data(as_text=True).startswith('console.warn("kefu: This channel does not exist')
+
+
+def test_session_carries_the_reception_plan_for_this_visitor(app, make):
+    """The reception rules pick the greeting: the shipped online greeting, or an English one for en."""
+    from kefu.decisions.actions import do_publish
+
+    company = make.company()
+    channel = make.channel(company)
+    client = app.test_client()
+    body = client.post(f"/api/widget/{channel.key}/session", json={}).get_json()
+    assert body["reception"]["greeting"] and body["reception"]["rule"] in ("nobody_online", "online")
+    do_publish(company.id, "reception", {"rules": [
+        {"id": "en", "name": "English", "when": {"all": [{"field": "language", "op": "eq", "value": "en"}]},
+         "then": [{"action": "greeting", "params": {"text": "Hello!"}},
+                  {"action": "widget", "params": {"title": "Support"}}]}]})
+    english = client.post(f"/api/widget/{channel.key}/session", json={"language": "en-US"}).get_json()
+    assert english["reception"]["greeting"] == "Hello!" and english["reception"]["title"] == "Support"
+    assert english["reception"]["version"] == 2
+    chinese = client.post(f"/api/widget/{channel.key}/session", json={"language": "zh-CN"}).get_json()
+    assert chinese["reception"]["greeting"] is None and chinese["reception"]["mode"] == "human_only"
