@@ -25,6 +25,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rate_limited": ("操作太频繁，请稍后再试", "Too many requests; try again later"),
     "server_error": ("服务器错误，请稍后重试", "Server error; please retry later"),
     "cross_company": ("不能引用其他公司的数据", "Rows of another company cannot be referenced"),
+    "leave_message_content": (
+        "请填写留言内容（1–2000 个字）", "Please write your message (1–2,000 characters)"
+    ),
+    "invalid_email": ("邮箱格式不正确，请检查", "The email address is not valid; please check it"),
+    "invalid_phone": (
+        "电话号码格式不正确（6–20 位数字，可带 + - 空格）",
+        "The phone number is not valid (6–20 digits; +, - and spaces allowed)",
+    ),
+    "name_too_long": ("姓名不能超过 60 个字", "The name cannot exceed 60 characters"),
     "in_use_by_rule": (
         "该对象被规则「{rule}」({point} v{version}) 使用，无法删除",
         "Used by rule “{rule}” ({point} v{version}); it cannot be deleted",

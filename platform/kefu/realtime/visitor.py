@@ -95,3 +95,18 @@ class VisitorNamespace(Namespace):
                 "agent_name": conv.agent.shown_name if conv.agent else None,
             }
         return {"messages": [message_dict(m) for m in msgs], "conversation": state}
+
+    @acked(_lang)
+    def on_leave_message_submit(self, data: Any = None) -> dict[str, Any]:
+        """Store a leave-message form; acked with its id only after it is committed."""
+        from ..leavemessages.actions import check_submit
+
+        entry = _sessions.get(request.sid)  # type: ignore[attr-defined]
+        if entry is not None and not entry[2].take():
+            raise KefuError("rate_limited", status=429)
+        lm = check_submit(_claims(), data)
+        return {"id": lm.id}
+
+
+# Socket.IO dispatches "x" to `on_x`; event names with a dot need the attribute set by name.
+setattr(VisitorNamespace, "on_leave_message.submit", VisitorNamespace.on_leave_message_submit)
