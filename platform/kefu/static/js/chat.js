@@ -63,6 +63,7 @@
   function nearBottom() { return list.scrollHeight - list.scrollTop - list.clientHeight < 40; }
   function scrollDown() { list.scrollTop = list.scrollHeight; }
   function refreshEmpty() { if (emptyEl) emptyEl.hidden = list.children.length > 0; }
+  var greeted = false;
   function systemNote(text) {
     var stick = nearBottom();
     var li = document.createElement("li");
@@ -208,6 +209,13 @@
         }
         if (!data.ok) return showError(data.error);
         showError(null);
+        // The reception plan (rules) greets this visitor; shown once per page, as text only.
+        var rec = data.reception || {};
+        if (!greeted && (rec.announcement || rec.greeting)) {
+          greeted = true;
+          if (rec.announcement) systemNote(rec.announcement);
+          if (rec.greeting) systemNote(rec.greeting);
+        }
         store.setItem("kefu_token_" + key, data.token);
         tellHost(data.token);
         data.messages.forEach(add);
