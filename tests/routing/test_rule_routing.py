@@ -15,8 +15,13 @@ from kefu.visitors.token import verify
 
 
 def _rule(rule_id, when, *then, **extra):
-    return {"id": rule_id, "name": rule_id, "when": when,
-            "then": [{"action": a, "params": p} for a, p in then], **extra}
+    return {
+        "id": rule_id,
+        "name": rule_id,
+        "when": when,
+        "then": [{"action": a, "params": p} for a, p in then],
+        **extra,
+    }
 
 
 def _publish(company, point, *rules):
@@ -33,10 +38,14 @@ def _open(make, channel, text="hi", vip=0, uid=None):
 
 
 def _decisions(conv):
-    return [e.data for e in db.session.scalars(
-        select(ConversationEvent).where(ConversationEvent.conversation_id == conv.id,
-                                        ConversationEvent.kind == "decision")
-        .order_by(ConversationEvent.id))]
+    return [
+        e.data
+        for e in db.session.scalars(
+            select(ConversationEvent)
+            .where(ConversationEvent.conversation_id == conv.id, ConversationEvent.kind == "decision")
+            .order_by(ConversationEvent.id)
+        )
+    ]
 
 
 def test_vip_rule_routes_to_vip_group_ahead_of_the_queue(make):
@@ -45,9 +54,16 @@ def test_vip_rule_routes_to_vip_group_ahead_of_the_queue(make):
     general, vip_group = make.group(company), make.group(company, "VIP")
     make.user(company, groups=[vip_group], status="online", max_concurrent=1)
     channel = make.channel(company, general)
-    version = _publish(company, "routing", _rule(
-        "vip", {"all": [{"field": "vip_level", "op": "gte", "value": 2}]},
-        ("route", {"group": vip_group.id}), ("priority", {"level": "high"})))
+    version = _publish(
+        company,
+        "routing",
+        _rule(
+            "vip",
+            {"all": [{"field": "vip_level", "op": "gte", "value": 2}]},
+            ("route", {"group": vip_group.id}),
+            ("priority", {"level": "high"}),
+        ),
+    )
     first = _open(make, channel, vip=2)  # takes the only seat
     waiting = _open(make, channel, vip=2)
     ordinary = _open(make, channel)
@@ -67,8 +83,13 @@ def test_high_priority_goes_ahead_of_earlier_normal_arrivals(make):
     group = make.group(company)
     agent = make.user(company, groups=[group], status="offline", max_concurrent=1)
     channel = make.channel(company, group)
-    _publish(company, "routing", _rule("vip", {"all": [{"field": "vip_level", "op": "gte", "value": 2}]},
-                                       ("priority", {"level": "high"})))
+    _publish(
+        company,
+        "routing",
+        _rule(
+            "vip", {"all": [{"field": "vip_level", "op": "gte", "value": 2}]}, ("priority", {"level": "high"})
+        ),
+    )
     normal = _open(make, channel)
     vip = _open(make, channel, vip=2)
     assert queue_position(vip) == 1 and queue_position(normal) == 2
@@ -85,11 +106,17 @@ def test_overflow_when_nobody_is_online_in_the_group(make):
     backup_agent = make.user(company, groups=[backup], status="online")
     make.user(company, groups=[main], status="offline")
     channel = make.channel(company, main)
-    _publish(company, "routing", _rule("ovf", None, ("overflow", {"group": backup.id, "when": "none_online"})))
+    _publish(
+        company, "routing", _rule("ovf", None, ("overflow", {"group": backup.id, "when": "none_online"}))
+    )
     conv = _open(make, channel)
     assert conv.skill_group_id == backup.id and conv.agent_id == backup_agent.id
-    kinds = [e.kind for e in db.session.scalars(select(ConversationEvent).where(
-        ConversationEvent.conversation_id == conv.id))]
+    kinds = [
+        e.kind
+        for e in db.session.scalars(
+            select(ConversationEvent).where(ConversationEvent.conversation_id == conv.id)
+        )
+    ]
     assert "overflow" in kinds
 
 
@@ -100,7 +127,9 @@ def test_no_overflow_while_the_group_has_someone_online(make):
     agent = make.user(company, groups=[main], status="online")
     make.user(company, groups=[backup], status="online")
     channel = make.channel(company, main)
-    _publish(company, "routing", _rule("ovf", None, ("overflow", {"group": backup.id, "when": "none_online"})))
+    _publish(
+        company, "routing", _rule("ovf", None, ("overflow", {"group": backup.id, "when": "none_online"}))
+    )
     conv = _open(make, channel)
     assert conv.skill_group_id == main.id and conv.agent_id == agent.id
 
@@ -147,9 +176,15 @@ def test_designated_agent_must_serve_and_does_not_block_the_queue(make):
     designated = make.user(company, groups=[group], status="offline")
     other = make.user(company, groups=[group], status="online")
     channel = make.channel(company, group)
-    _publish(company, "routing", _rule(
-        "vip", {"all": [{"field": "vip_level", "op": "gte", "value": 5}]},
-        ("strategy", {"strategy": "designated", "agent": designated.id, "fallback": False})))
+    _publish(
+        company,
+        "routing",
+        _rule(
+            "vip",
+            {"all": [{"field": "vip_level", "op": "gte", "value": 5}]},
+            ("strategy", {"strategy": "designated", "agent": designated.id, "fallback": False}),
+        ),
+    )
     vip = _open(make, channel, vip=5)
     assert vip.status == "queued"
     normal = _open(make, channel)
@@ -166,8 +201,11 @@ def test_designated_agent_may_fall_back(make):
     designated = make.user(company, groups=[group], status="offline")
     other = make.user(company, groups=[group], status="online")
     channel = make.channel(company, group)
-    _publish(company, "routing", _rule(
-        "d", None, ("strategy", {"strategy": "designated", "agent": designated.id, "fallback": True})))
+    _publish(
+        company,
+        "routing",
+        _rule("d", None, ("strategy", {"strategy": "designated", "agent": designated.id, "fallback": True})),
+    )
     assert _open(make, channel).agent_id == other.id
 
 
@@ -177,10 +215,17 @@ def test_reception_picks_group_and_records_mode(make):
     general, english = make.group(company), make.group(company)
     agent = make.user(company, groups=[english], status="online")
     channel = make.channel(company, general)
-    _publish(company, "reception", _rule(
-        "en", {"all": [{"field": "vip_level", "op": "gte", "value": 1}]},
-        ("skill_group", {"group": english.id}), ("mode", {"mode": "human_first"}),
-        ("greeting", {"text": "Hello"})))
+    _publish(
+        company,
+        "reception",
+        _rule(
+            "en",
+            {"all": [{"field": "vip_level", "op": "gte", "value": 1}]},
+            ("skill_group", {"group": english.id}),
+            ("mode", {"mode": "human_first"}),
+            ("greeting", {"text": "Hello"}),
+        ),
+    )
     conv = _open(make, channel, vip=1)
     assert conv.skill_group_id == english.id and conv.agent_id == agent.id
     assert conv.reception_mode == "human_first"
@@ -206,3 +251,44 @@ def test_rule_pointing_at_a_deleted_group_keeps_the_channel_group(make):
         db.session.commit()
     conv = _open(make, channel)
     assert conv.skill_group_id == general.id and conv.agent_id == agent.id
+
+
+def test_off_hours_turns_into_a_leave_message_offer(make):
+    """With the group closed, the shipped routing rules offer the leave-message form instead of a queue."""
+    from kefu.org.models import WorkSchedule
+    from kefu.settings.actions import do_save
+
+    company = make.company()
+    group = make.group(company)
+    make.user(company, groups=[group], status="online")
+    channel = make.channel(company, group)
+    do_save(None, WorkSchedule(company_id=company.id, name="never", timezone="UTC", weekly={}), created=True)
+    conv = _open(make, channel)
+    assert conv.status == "closed" and conv.end_reason == "leave_message" and conv.agent_id is None
+    points = [(d["point"], d["rule_id"]) for d in _decisions(conv)]
+    assert points == [
+        ("reception", "office_closed"),
+        ("routing", "off_hours"),
+        ("leave_message", "off_hours"),
+    ]
+
+
+def test_agent_reply_sets_the_session_deadlines_and_close_clears_them(make):
+    """After an agent's reply the shipped session rules schedule a reminder and an auto-close; closing drops them."""
+    from kefu.conversations.actions import check_agent_message
+    from kefu.decisions.models import ConversationDeadline
+
+    desk = make.desk()
+    msg, _ = check_visitor_message(verify(desk.token), {"text": "hello"})
+    kinds = lambda: sorted(
+        db.session.scalars(
+            select(ConversationDeadline.kind).where(  # noqa: E731
+                ConversationDeadline.conversation_id == msg.conversation_id
+            )
+        )
+    )
+    assert kinds() == ["agent_alert"]
+    check_agent_message(desk.agent, {"conversation_id": msg.conversation_id, "text": "hi"})
+    assert kinds() == ["auto_close", "remind_visitor"]
+    check_close(desk.agent, {"conversation_id": msg.conversation_id})
+    assert kinds() == []

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..channels.models import Channel
 from ..channels.queries import channel_state
 from ..dblock import locked, serialized
+from ..decisions.session import after_message, clear_deadlines, refresh_after_assign
 from ..errors import KefuError
 from ..extensions import db
 from ..jobs import enqueue
@@ -204,6 +205,7 @@ def _write_message(
     if msg is None:
         return None
     store.touch_conversation(conv, now, agent_reply=sender == "agent")
+    after_message(conv, sender, now)  # the session rules' deadlines restart from this message
     publish({"type": "message.created", "message": message_dict(msg)}, *_targets(conv),
             skip_origin=True)
     return msg
@@ -247,6 +249,7 @@ def do_assign(conv: Conversation, agent_id: int) -> None:
     )
     _event(conv, "assigned", agent_id=agent_id)
     db.session.flush()
+    refresh_after_assign(conv, now)
     agent = db.session.get(User, agent_id)
     header = conversation_dict(conv)
     messages = [message_dict(m) for m in queries.recent_messages(conv.id)]
@@ -293,6 +296,7 @@ def do_close(conv: Conversation, reason: str, actor_id: int | None = None) -> No
             segment.ended_at = now
             segment.end_kind = "closed"
         _event(conv, "closed", actor_id=actor_id, reason=reason)
+        clear_deadlines(conv.id)
         if was_queued:
             db.session.flush()
             publish_queue_positions(conv.company_id, conv.skill_group_id)
@@ -336,6 +340,7 @@ def do_release_agent_chats(agent_id: int, actor_id: int | None = None) -> int:
             conv.status = "queued"
             conv.agent_id = None
             conv.queued_at = conv.queued_at or now
+            clear_deadlines(conv.id)  # nobody to alert about until it is assigned again
             _event(conv, "released", actor_id=actor_id, agent_id=agent_id)
             publish({"type": "conversation.released", "conversation": conversation_dict(conv)},
                     (AGENT_NS, agent_room(agent_id)))
