@@ -274,19 +274,18 @@ def test_off_hours_turns_into_a_leave_message_offer(make):
 
 
 def test_agent_reply_sets_the_session_deadlines_and_close_clears_them(make):
-    """After an agent's reply the shipped session rules schedule a reminder and an auto-close; closing drops them."""
+    """After an agent's reply the shipped session rules set a reminder and an auto-close; close drops them."""
     from kefu.conversations.actions import check_agent_message
     from kefu.decisions.models import ConversationDeadline
 
     desk = make.desk()
     msg, _ = check_visitor_message(verify(desk.token), {"text": "hello"})
-    kinds = lambda: sorted(
-        db.session.scalars(
-            select(ConversationDeadline.kind).where(  # noqa: E731
-                ConversationDeadline.conversation_id == msg.conversation_id
-            )
+    def kinds():
+        query = select(ConversationDeadline.kind).where(
+            ConversationDeadline.conversation_id == msg.conversation_id
         )
-    )
+        return sorted(db.session.scalars(query))
+
     assert kinds() == ["agent_alert"]
     check_agent_message(desk.agent, {"conversation_id": msg.conversation_id, "text": "hi"})
     assert kinds() == ["auto_close", "remind_visitor"]
