@@ -66,7 +66,10 @@ def test_visitor_and_agent_chat_both_ways(live, make, new_context):
     bench.click("#close-conv")
     expect(widget.locator("#chat")).to_have_attribute("data-status", "closed")
     expect(widget.locator("#chat-state")).to_have_text(i18n(widget, "closed"))
-    expect(widget.locator("#messages li.msg-system")).to_have_text(i18n(widget, "closed"))
+    # The reception plan's greeting opened the chat; the closing note ends it.
+    expect(widget.locator("#messages li.msg-system")).to_have_text(
+        ["您好，欢迎咨询！请问有什么可以帮您？", i18n(widget, "closed")]
+    )
     expect(bench.locator("#text")).to_be_disabled()
     expect(bench.locator("#close-conv")).to_be_disabled()
     shot(widget, "widget-ended")
@@ -129,7 +132,7 @@ def test_reconnect_delivers_missed_messages_exactly_once(live, make, new_context
         expect(_bubbles(widget, "agent", text)).to_have_count(1)
     expect(_bubbles(widget, "visitor", "我刚才断网了")).to_have_count(1)
     expect(_bubbles(bench, "visitor", "我刚才断网了")).to_have_count(1)
-    texts = widget.locator("#messages li .bubble").all_inner_texts()
+    texts = widget.locator("#messages li:not(.msg-system) .bubble").all_inner_texts()
     assert texts == ["在吗？", "第一条：您好", "第二条：请稍等", "我刚才断网了", "第三条：收到"]
     assert _count(Message, body="我刚才断网了") == 1
     shot(widget, "widget-reconnected")
