@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError as CSRFInvalid
 
-from kefu.decisions.actions import check_publishable, do_publish, do_rollback, do_save_draft, head
+from kefu.decisions.actions import check_publishable, do_publish, do_rollback, do_save_draft
 from kefu.errors import KefuError, NotFound
 from kefu.extensions import db
 from kefu.i18n import current_lang
@@ -94,8 +94,8 @@ class RulesView(BaseView):
         return schemas.load(schema, request.get_json(silent=True))
 
     def _published(self, cid: int, point: str) -> tuple[int | None, dict[str, Any] | None]:
-        row = head(cid, point)
-        if row.published is None:
+        row = data.heads(cid).get(point)  # a read: no row is created for a point never edited
+        if row is None or row.published is None:
             return None, None
         return row.published.version, row.published.definition
 
@@ -113,10 +113,9 @@ class RulesView(BaseView):
     def edit(self, point: str) -> Any:
         """The editor: the draft (or the published definition) and everything the script needs."""
         spec, cid = _point(point), self._company()
-        row = head(cid, point)
-        version = row.published.version if row.published else None
-        published = row.published.definition if row.published else None
-        db.session.commit()  # head() may have created the row
+        row = data.heads(cid).get(point)
+        draft = row.draft if row is not None else None
+        version, published = self._published(cid, point)
         refs = data.ref_choices(cid)
         state = {
             "lang": current_lang(),
@@ -124,8 +123,8 @@ class RulesView(BaseView):
             "ops": {op: {"kind": VALUE_KIND[op], "label": {"zh": zh, "en": en}}
                     for op, (zh, en) in OP_LABELS.items()},
             "refs": refs,
-            "definition": row.draft or published or EMPTY,
-            "has_draft": row.draft is not None,
+            "definition": draft if draft is not None else published or EMPTY,
+            "has_draft": draft is not None,
             "published_version": version,
             "recent": data.recorded_facts(cid, point, 20, distinct=True),
             "csrf": generate_csrf(),
@@ -206,7 +205,6 @@ class RulesView(BaseView):
         cid = self._company()
         if body["use"] == "published":
             version, definition = self._published(cid, point)
-            db.session.rollback()
             definition = definition or EMPTY
         else:
             version = None
@@ -227,7 +225,6 @@ class RulesView(BaseView):
         except RuleError as exc:
             return _refused(exc)
         version, published = self._published(cid, point)
-        db.session.rollback()
         names = data.ref_names(data.ref_choices(cid))
         result = data.dry_run(spec, cid, published, draft, body["limit"], names, current_lang())
         return _json({"ok": True, "published_version": version, **result})
