@@ -91,8 +91,8 @@ def _latency(samples_ns: list[int]) -> dict[str, float]:
 
 
 def _loop(app: Flask, company_id: int, facts: list[dict[str, Any]], seconds: float,
-          start: threading.Event | None = None) -> tuple[int, list[int], float]:
-    """Decide over `facts` round robin for `seconds`; return (count, latencies ns, wall s)."""
+          start: threading.Event | None = None) -> tuple[int, list[int], float, float]:
+    """Decide over `facts` round robin for `seconds`; return (count, latencies ns, wall s, cpu s)."""
     from kefu.decisions.runtime import runtime
 
     with app.app_context():
@@ -103,6 +103,7 @@ def _loop(app: Flask, company_id: int, facts: list[dict[str, Any]], seconds: flo
         samples: list[int] = []
         n, size = 0, len(facts)
         clock = time.perf_counter_ns
+        cpu0 = time.thread_time()
         t0 = clock()
         end = t0 + int(seconds * 1e9)
         now = t0
@@ -112,15 +113,18 @@ def _loop(app: Flask, company_id: int, facts: list[dict[str, Any]], seconds: flo
             samples.append(after - now)
             now = after
             n += 1
-        return n, samples, (now - t0) / 1e9
+        return n, samples, (now - t0) / 1e9, time.thread_time() - cpu0
 
 
 def part_throughput(app: Flask, company_id: int, facts: list[dict[str, Any]],
                     seconds: float) -> dict[str, Any]:
     """One thread through `RulesRuntime.decide`."""
 
-    n, samples, wall = _loop(app, company_id, facts, seconds)
+    n, samples, wall, cpu = _loop(app, company_id, facts, seconds)
+    # per CPU second of this thread: what the path costs, whatever else the host is running
     return {"decisions": n, "seconds": round(wall, 3), "decisions_per_s": round(n / wall),
+            "cpu_s": round(cpu, 3), "decisions_per_cpu_s": round(n / cpu) if cpu else None,
+            "cpu_us_per_decision": round(cpu * 1e6 / n, 1) if n else None,
             **_latency(samples), "failures": app.extensions["kefu_rules"].failures,
             "goal_ge_20000_per_s": n / wall >= 20000, "goal_p99_le_1ms": pct(samples, 99) <= 1e6}
 
@@ -129,7 +133,7 @@ def part_threads(app: Flask, company_id: int, facts: list[dict[str, Any]], secon
                  threads: int = 4) -> dict[str, Any]:
     """`threads` threads deciding at once in one process (the engine lock serialises them)."""
     start = threading.Event()
-    results: list[tuple[int, list[int], float]] = []
+    results: list[tuple[int, list[int], float, float]] = []
 
     def work(offset: int) -> None:
         results.append(_loop(app, company_id, facts[offset:] + facts[:offset], seconds, start))
@@ -146,7 +150,8 @@ def part_threads(app: Flask, company_id: int, facts: list[dict[str, Any]], secon
     samples = [s for r in results for s in r[1]]
     return {"threads": threads, "decisions": total, "seconds": round(wall, 3),
             "decisions_per_s": round(total / wall), **_latency(samples),
-            "per_thread_per_s": [round(r[0] / r[2]) for r in results]}
+            "per_thread_per_s": [round(r[0] / r[2]) for r in results],
+            "cpu_s": round(sum(r[3] for r in results), 3)}
 
 
 def part_memory(app: Flask, company_id: int, rules: int, groups: dict[str, int],
@@ -170,11 +175,16 @@ def part_memory(app: Flask, company_id: int, rules: int, groups: dict[str, int],
         curve = []
         max_loaded = 0
         versions_seen = set()
+        lru_full, unloads_full = before, eng.unloads
         for k in range(publishes):
             publish(company_id, rules, groups, 2000 + k)
             decision = rt.decide(company_id, POINT, facts[k % len(facts)])
             versions_seen.add(decision.version)
             max_loaded = max(max_loaded, len(eng.loaded()))
+            if k + 1 == eng._keep:
+                gc.collect()
+                lru_full = rss_mb()
+                unloads_full = eng.unloads
             if (k + 1) % max(1, publishes // 10) == 0:
                 gc.collect()
                 curve.append({"publishes": k + 1, "rss_mb": round(rss_mb(), 1)})
@@ -182,19 +192,18 @@ def part_memory(app: Flask, company_id: int, rules: int, groups: dict[str, int],
         gc.collect()
         after = rss_mb()
     loads, unloads = eng.loads - loads0, eng.unloads - unloads0
-    # growth after the LRU is full: each publish then costs one load and one unload
-    full = [c for c in curve if c["publishes"] > eng._keep]
-    slope = ((full[-1]["rss_mb"] - full[0]["rss_mb"]) * 1000 / (full[-1]["publishes"] - full[0]["publishes"])
-             if len(full) > 1 else None)
+    # after the LRU is full each publish costs one load and one unload: any leak shows here
+    late_unloads = eng.unloads - unloads_full
     return {"publishes": publishes, "seconds": round(wall, 1), "rss_before_mb": round(before, 1),
             "rss_after_mb": round(after, 1), "rss_growth_mb": round(after - before, 1),
-            "growth_per_unload_kb": round((after - before) * 1000 / unloads, 1) if unloads else None,
-            "growth_per_1000_publishes_after_lru_full_mb": round(slope, 1) if slope is not None else None,
+            "rss_when_lru_full_mb": round(lru_full, 1),
+            "rss_growth_after_lru_full_mb": round(after - lru_full, 1),
+            "growth_per_unload_after_lru_full_kb": (round((after - lru_full) * 1000 / late_unloads, 1)
+                                                    if late_unloads else None),
             "curve": curve, "engine_keep": eng._keep, "engine_loaded_max": max_loaded,
             "engine_loaded_now": len(eng.loaded()), "loads": loads, "unloads": unloads,
             "distinct_versions_decided": len(versions_seen),
-            "goal_loaded_le_keep": max_loaded <= eng._keep,
-            "recycle_due": getattr(rt, "recycle_due", lambda: None)()}
+            "goal_loaded_le_keep": max_loaded <= eng._keep}
 
 
 def _fresh_redis(redis_url: str) -> None:
@@ -240,13 +249,14 @@ def part_reload(rules: int, database_url: str, redis_url: str, repeats: int,
             first = lines.get(timeout=60)
             if first.strip() != "ready":
                 raise RuntimeError(f"worker said {first!r}")
-            effect, calls, misses = [], [], 0
+            effect, after_return, calls, misses = [], [], [], 0
             with app.app_context():
                 for k in range(repeats):
                     time.sleep(0.2)
                     t0 = time.monotonic()
                     version = publish(company_id, rules, groups, k + 1)
-                    calls.append((time.monotonic() - t0) * 1000)
+                    t1 = time.monotonic()
+                    calls.append((t1 - t0) * 1000)
                     seen = None
                     deadline = time.monotonic() + 5
                     while seen is None and time.monotonic() < deadline:
@@ -260,6 +270,7 @@ def part_reload(rules: int, database_url: str, redis_url: str, repeats: int,
                         misses += 1
                     else:
                         effect.append((seen - t0) * 1000)
+                        after_return.append((seen - t1) * 1000)
         finally:
             try:
                 proc.stdin.close()
@@ -276,6 +287,10 @@ def part_reload(rules: int, database_url: str, redis_url: str, repeats: int,
             "publish_to_effect_ms": {"p50": round(pct(effect, 50), 1), "p99": round(pct(effect, 99), 1),
                                      "max": round(max(effect) if effect else 0.0, 1)},
             "publish_call_ms": {"p50": round(pct(calls, 50), 1), "max": round(max(calls), 1)},
+            # negative: the other process already decided with it before do_publish returned here
+            "publish_return_to_effect_ms": {"p50": round(pct(after_return, 50), 1),
+                                            "p99": round(pct(after_return, 99), 1),
+                                            "max": round(max(after_return) if after_return else 0.0, 1)},
             "goal_le_1s": bool(effect) and misses == 0 and max(effect) <= 1000,
             "note": "from the start of do_publish here to the first decision with that version in "
                     "the other process (deciding in a tight loop on PostgreSQL + Redis pub/sub)"}
@@ -287,7 +302,7 @@ def run(parts: tuple[str, ...] = PARTS, rules: int = 50, seconds: float = 5.0,
         publishes: int = 1000, facts: int = 1000) -> dict[str, Any]:
     """Run the chosen parts; return the report."""
     report: dict[str, Any] = {"point": POINT, "rules": rules, "python": sys.version.split()[0],
-                              "cpus": os.cpu_count()}
+                              "cpus": os.cpu_count(), "loadavg_at_start": os.getloadavg()[0]}
     local = [p for p in parts if p in ("throughput", "threads", "memory")]
     if local:
         with tempfile.TemporaryDirectory(prefix="kefu-bench-rules-") as tmp:

@@ -36,20 +36,26 @@ class Decision:
 def coerce_facts(point: DecisionPoint, raw: dict[str, Any]) -> dict[str, Any]:
     """Keep the declared facts that have the declared type; anything else counts as missing."""
     out: dict[str, Any] = {}
-    for spec in point.facts:
-        value = raw.get(spec.name)
+    get = raw.get
+    for spec in point.facts:  # locals, not attribute reads: this runs on every decision
+        name, type_ = spec.name, spec.type
+        value = get(name)
         if value is None:
             continue
-        if spec.type == "number" and is_number(value):
-            out[spec.name] = value
-        elif spec.type in ("text", "enum") and isinstance(value, str):
-            out[spec.name] = value[:2000]
-        elif spec.type == "ref" and is_ref(value):
-            out[spec.name] = value
-        elif spec.type == "bool" and isinstance(value, bool):
-            out[spec.name] = value
-        elif spec.type == "tags" and isinstance(value, list | tuple):
-            out[spec.name] = [str(v) for v in value if isinstance(v, str | int) and not isinstance(v, bool)]
+        if type_ == "number":
+            if is_number(value):
+                out[name] = value
+        elif type_ == "text" or type_ == "enum":
+            if isinstance(value, str):
+                out[name] = value[:2000]
+        elif type_ == "bool":
+            if isinstance(value, bool):
+                out[name] = value
+        elif type_ == "ref":
+            if is_ref(value):
+                out[name] = value
+        elif type_ == "tags" and isinstance(value, list | tuple):
+            out[name] = [str(v) for v in value if isinstance(v, str | int) and not isinstance(v, bool)]
     return out
 
 
