@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,9 +84,12 @@ class RulesRuntime:
                 return self._cache[key]
             cached = self._cache.get(key)
             generation = self._generation.get(key, 0)
-        # Read on a connection of its own: the caller's transaction may hold an older snapshot
-        # (SQLite WAL, or any transaction begun before the publish committed).
-        with db.engine.connect() as conn:
+        # SQLite: read on a connection of its own, since the caller's transaction may hold a
+        # snapshot older than the publish (WAL). PostgreSQL reads committed data statement by
+        # statement, so the caller's session is current, and a second connection per caller
+        # could exhaust the pool under a burst of new conversations.
+        own = db.engine.dialect.name == "sqlite"
+        with db.engine.connect() if own else nullcontext(db.session) as conn:
             row = conn.execute(
                 select(Ruleset.published_version_id).where(
                     Ruleset.company_id == company_id, Ruleset.point == point
