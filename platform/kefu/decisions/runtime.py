@@ -28,6 +28,7 @@ from .models import RuleFailure, Ruleset, RulesetVersion
 
 log = logging.getLogger(__name__)
 RECHECK_SECONDS = 30.0
+_MISS = object()
 _engine: Engine | None = None
 _engine_lock = threading.Lock()
 
@@ -76,12 +77,16 @@ class RulesRuntime:
     def active(self, company_id: int, point: str) -> Active | None:
         """Return the published version for a company and point (None: none published)."""
         key = (company_id, point)
-        if self._listener is None:
+        if self._listener is None and self.redis_url:
             self.start_listener()
         now = time.monotonic()
+        # the hot path reads without the lock (single dict reads; `forget` pops the entry first)
+        checked = self._checked.get(key)
+        if checked is not None and now - checked < RECHECK_SECONDS:
+            hit = self._cache.get(key, _MISS)
+            if hit is not _MISS:
+                return hit  # type: ignore[return-value]
         with self._lock:
-            if key in self._cache and now - self._checked[key] < RECHECK_SECONDS:
-                return self._cache[key]
             cached = self._cache.get(key)
             generation = self._generation.get(key, 0)
         # SQLite: read on a connection of its own, since the caller's transaction may hold a
