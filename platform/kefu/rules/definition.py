@@ -9,6 +9,7 @@ Every problem names its rule and says why, in Chinese and English.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,16 @@ from .points import DecisionPoint, FactSpec, ParamSpec
 
 MAX_RULES = 200
 MAX_DEPTH = 4
-MAX_CONDITIONS = 50
+# Limits of one rule's conditions, set by what durable-rules can evaluate (measured; see compiler.py
+# and tests/rules/test_engine.py): each group takes two of the 31 expression slots a rule has, and
+# the engine's matching stack (64) holds about one entry per condition plus one per "any" group.
+MAX_CONDITIONS = 40
+MAX_GROUPS = 12
+# The engine runs a rule's action once per way its conditions can hold ("a or b" and "c or d"
+# is four ways): more than this many makes one evaluation slow.
+MAX_ALTERNATIVES = 64
+MAX_NUMBER = 10**15  # numbers beyond this (or not finite) are refused in rules and missing in facts
+MAX_REF_ID = 2**53
 MAX_LIST = 100
 MAX_TEXT = 500
 GROUP_KEYS = ("all", "any", "none")
@@ -33,6 +43,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "empty_group": ("条件组不能为空", "a condition group cannot be empty"),
     "too_deep": ("条件嵌套过深 (最多 {max} 层)", "conditions nest too deep (at most {max} levels)"),
     "too_many_conditions": ("条件过多 (最多 {max} 个)", "too many conditions (at most {max})"),
+    "too_many_groups": ("条件组过多 (最多 {max} 个)", "too many condition groups (at most {max})"),
+    "too_many_alternatives": (
+        "条件组合过多：展开后有 {count} 种情形 (最多 {max} 种)，请减少「任一」组的嵌套",
+        "too many combinations: the conditions expand to {count} cases (at most {max});"
+        " nest fewer “any” groups",
+    ),
     "unknown_field": ("未知字段「{field}」", "unknown field “{field}”"),
     "bad_op": ("字段「{field}」不能用运算符「{op}」", "field “{field}” does not allow operator “{op}”"),
     "bad_value": ("字段「{field}」的值不对：{expected}", "wrong value for “{field}”: {expected}"),
@@ -53,7 +69,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 EXPECTED: dict[str, tuple[str, str]] = {
-    "number": ("应为数字", "a number is expected"),
+    "number": ("应为数字 (绝对值不超过 10^15)", "a number (at most 10^15 in size) is expected"),
     "text": ("应为文字", "text is expected"),
     "short_text": ("应为不超过 {max} 字的文字", "text of at most {max} characters is expected"),
     "list": ("应为非空列表 (最多 {max} 项)", "a non-empty list (at most {max} items) is expected"),
@@ -127,14 +143,39 @@ class RuleError(ValueError):
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite number of at most MAX_NUMBER in size (not a bool)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) <= MAX_NUMBER
+    )
 
 
 def is_ref(value: Any) -> bool:
     """A reference is a database id, or a name in a portable (exported) file."""
-    return (isinstance(value, int) and not isinstance(value, bool) and value > 0) or (
+    return (isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_REF_ID) or (
         isinstance(value, str) and 0 < len(value.strip()) <= 120
     )
+
+
+def alternatives(node: dict[str, Any], negate: bool = False) -> int:
+    """Count the ways a condition tree can hold: the terms of its disjunctive normal form."""
+    for key in GROUP_KEYS:
+        if key in node:
+            inner = not negate if key == "none" else negate
+            counts = [alternatives(c, inner) for c in node[key]]
+            conjunction = (key == "any") == negate  # all / none / negated any: every child holds
+            return math.prod(counts) if conjunction else sum(counts)
+    return 1
+
+
+def count_groups(node: dict[str, Any]) -> int:
+    """Count the all/any/none groups of a condition tree."""
+    for key in GROUP_KEYS:
+        if key in node:
+            return 1 + sum(count_groups(c) for c in node[key])
+    return 0
 
 
 def check_scalar(spec: FactSpec, value: Any) -> tuple[str, str] | None:
@@ -319,7 +360,7 @@ def validate_ruleset(point: DecisionPoint, definition: Any) -> dict[str, Any]:
         checker.where = {
             "rule_index": index,
             "rule_id": rule_id,
-            "rule_name": name if isinstance(name, str) else "",
+            "rule_name": name.strip() if isinstance(name, str) else "",  # blank: shown by its id
         }
         if not RULE_ID.match(rule_id):
             checker.add("bad_id")
@@ -330,6 +371,12 @@ def validate_ruleset(point: DecisionPoint, definition: Any) -> dict[str, Any]:
             checker.add("no_name")
         when = raw.get("when")
         cond = None if when in (None, {}) else checker.group(when, "when", 1, [0])
+        if cond is not None:
+            if count_groups(cond) > MAX_GROUPS:
+                checker.add("too_many_groups", "when", max=MAX_GROUPS)
+            ways = alternatives(cond)
+            if ways > MAX_ALTERNATIVES:
+                checker.add("too_many_alternatives", "when", count=ways, max=MAX_ALTERNATIVES)
         then = checker.actions(raw.get("then"), "then")
         rules.append(
             {
