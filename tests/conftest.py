@@ -89,6 +89,7 @@ def _clean(app: Flask) -> None:
     from kefu.extensions import db
 
     clear_channel_cache()  # ids restart with every test
+    app.extensions["kefu_rules"].clear()  # so do company ids: no ruleset cached from an earlier test
     jobs = app.extensions["kefu_jobs"]
     if jobs.name == "inprocess":
         jobs.discard_pending()  # a delayed job of one test must not act on the next one's rows
