@@ -113,7 +113,6 @@ def test_cli_import_publishes_for_a_company(tmp_path, make):
     """`kefu rules import` publishes a file as the next version (through the same checks)."""
     import os
 
-    from kefu.org.models import Company
 
     company = make.company()
     db.session.commit()
@@ -129,4 +128,8 @@ def test_cli_import_publishes_for_a_company(tmp_path, make):
     assert out.returncode == 0, out.stdout + out.stderr
     assert "published reception v2" in out.stdout
     db.session.rollback()
-    assert db.session.get(Company, company.id) is not None
+    published = db.session.scalar(
+        select(RulesetVersion.definition)
+        .join(Ruleset, Ruleset.published_version_id == RulesetVersion.id)
+        .where(Ruleset.company_id == company.id, Ruleset.point == "reception"))
+    assert [r["id"] for r in published["rules"]] == ["hi"]

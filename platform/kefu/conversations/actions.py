@@ -26,7 +26,7 @@ from .serialize import conversation_dict, message_dict
 from .store import ConvRow, StoredMessage
 
 
-def _targets(conv: ConvRow | Conversation) -> list[tuple[str, str]]:
+def conversation_targets(conv: ConvRow | Conversation) -> list[tuple[str, str]]:
     """Where a conversation's events go: the visitor's sockets and its agent's."""
     targets = [(VISITOR_NS, visitor_room(conv.visitor_id))]
     if conv.agent_id:
@@ -206,7 +206,7 @@ def _write_message(
         return None
     store.touch_conversation(conv, now, agent_reply=sender == "agent")
     after_message(conv, sender, now)  # the session rules' deadlines restart from this message
-    publish({"type": "message.created", "message": message_dict(msg)}, *_targets(conv),
+    publish({"type": "message.created", "message": message_dict(msg)}, *conversation_targets(conv),
             skip_origin=True)
     return msg
 
@@ -217,18 +217,6 @@ def _stored_twin(conv: ConvRow, client_id: str | None) -> StoredMessage:
     db.session.rollback()
     assert dup is not None, "a conflicting insert implies a stored twin"
     return dup
-
-
-def _current_segment(conv: Conversation) -> ConversationSegment | None:
-    return db.session.scalars(
-        select(ConversationSegment)
-        .where(
-            ConversationSegment.conversation_id == conv.id,
-            ConversationSegment.ended_at.is_(None),
-        )
-        .order_by(ConversationSegment.id.desc())
-        .limit(1)
-    ).first()
 
 
 def do_assign(conv: Conversation, agent_id: int) -> None:
@@ -287,11 +275,11 @@ def do_close(conv: Conversation, reason: str, actor_id: int | None = None) -> No
         now = utcnow()
         agent_id = conv.agent_id
         was_queued = conv.status == "queued"
-        targets = _targets(conv)
+        targets = conversation_targets(conv)
         conv.status = "closed"
         conv.closed_at = now
         conv.end_reason = reason
-        segment = _current_segment(conv)
+        segment = queries.current_segment(conv.id)
         if segment is not None:
             segment.ended_at = now
             segment.end_kind = "closed"
@@ -333,7 +321,7 @@ def do_release_agent_chats(agent_id: int, actor_id: int | None = None) -> int:
                 db.session.rollback()
                 continue
             now = utcnow()
-            segment = _current_segment(conv)
+            segment = queries.current_segment(conv.id)
             if segment is not None:
                 segment.ended_at = now
                 segment.end_kind = "released"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from .models import Conversation, Message
+from .models import Conversation, ConversationSegment, Message
 
 
 def latest_conversation(visitor_id: int, channel_id: int) -> Conversation | None:
@@ -49,7 +50,8 @@ def recent_messages(conversation_id: int, limit: int = 50) -> list[Message]:
     return list(reversed(rows))
 
 
-def _in_group(skill_group_id: int | None) -> Any:
+def in_group(skill_group_id: int | None) -> Any:
+    """The condition for conversations of a skill group (or of none)."""
     if skill_group_id is None:
         return Conversation.skill_group_id.is_(None)
     return Conversation.skill_group_id == skill_group_id
@@ -66,7 +68,7 @@ def queue_position(conv: Conversation) -> int:
     ahead = db.session.scalar(
         select(func.count(Conversation.id)).where(
             Conversation.company_id == conv.company_id,
-            _in_group(conv.skill_group_id),
+            in_group(conv.skill_group_id),
             Conversation.status == "queued",
             or_(
                 Conversation.priority > conv.priority,
@@ -84,7 +86,7 @@ def queued_in_group(company_id: int, skill_group_id: int | None) -> list[tuple[i
     """Return (conversation id, visitor id) of a group's queue, in queue order."""
     rows = db.session.execute(
         select(Conversation.id, Conversation.visitor_id)
-        .where(Conversation.company_id == company_id, _in_group(skill_group_id),
+        .where(Conversation.company_id == company_id, in_group(skill_group_id),
                Conversation.status == "queued")
         .order_by(*QUEUE_ORDER)
         .limit(500)
@@ -113,3 +115,30 @@ def conversations_by_ids(company_id: int | None, ids: list[int]) -> list[Convers
         select(Conversation).where(Conversation.company_id == company_id,
                                    Conversation.id.in_(ids))
     ))
+
+
+def last_agent(visitor_id: int, exclude_conversation: int | None = None,
+               since: datetime | None = None) -> int | None:
+    """The agent who last served this visitor (assigned since `since`, if given)."""
+    query = (
+        select(Conversation.agent_id)
+        .where(Conversation.visitor_id == visitor_id, Conversation.agent_id.is_not(None))
+        .order_by(Conversation.assigned_at.desc(), Conversation.id.desc())
+        .limit(1)
+    )
+    if since is not None:
+        query = query.where(Conversation.assigned_at >= since)
+    if exclude_conversation is not None:
+        query = query.where(Conversation.id != exclude_conversation)
+    return db.session.scalar(query)
+
+
+def current_segment(conversation_id: int) -> ConversationSegment | None:
+    """The segment of the agent holding a conversation now (None when nobody does)."""
+    return db.session.scalars(
+        select(ConversationSegment)
+        .where(ConversationSegment.conversation_id == conversation_id,
+               ConversationSegment.ended_at.is_(None))
+        .order_by(ConversationSegment.id.desc())
+        .limit(1)
+    ).first()

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from ..dblock import serialized
 from ..extensions import db
-from ..org.models import SkillGroup
+from ..org.queries import company_group
 from ..realtime.events import AGENT_NS, VISITOR_NS, agent_room, publish, visitor_room
 from ..timeutil import utcnow
-from . import store
-from .models import Conversation, ConversationEvent, ConversationSegment
+from . import queries
+from .models import Conversation, ConversationEvent
 from .serialize import conversation_dict
 
 
@@ -33,20 +30,12 @@ def requeue_to_group(
 
     if conv.status != "active":
         return False
-    if group_id is not None and db.session.scalar(
-        select(SkillGroup.id).where(SkillGroup.id == group_id,
-                                    SkillGroup.company_id == conv.company_id)
-    ) is None:
+    if group_id is not None and company_group(conv.company_id, group_id) is None:
         return False
     now = utcnow()
     from_agent = conv.agent_id
     from_group = conv.skill_group_id
-    segment = db.session.scalars(
-        select(ConversationSegment)
-        .where(ConversationSegment.conversation_id == conv.id,
-               ConversationSegment.ended_at.is_(None))
-        .order_by(ConversationSegment.id.desc())
-    ).first()
+    segment = queries.current_segment(conv.id)
     if segment is not None:
         segment.ended_at = now
         segment.end_kind = "transferred"
@@ -72,21 +61,6 @@ def requeue_to_group(
     publish({"type": "conversation.transferred", "conversation": header, "to_group_id": group_id},
             (VISITOR_NS, visitor_room(conv.visitor_id)))
     return True
-
-
-def do_transfer_to_group(
-    conversation_id: int, group_id: int | None, *, actor_id: int | None = None, by: str = "agent",
-) -> int | None:
-    """Transfer an active conversation to a group and try to assign it; return the new agent id."""
-    with serialized():
-        row = store.lock_conversation(conversation_id)
-        conv = db.session.get(Conversation, conversation_id, populate_existing=True)
-        if row is None or conv is None or not requeue_to_group(conv, group_id, actor_id=actor_id,
-                                                               by=by):
-            db.session.rollback()
-            return None
-        db.session.commit()
-    return after_requeue(conversation_id)
 
 
 def after_requeue(conversation_id: int) -> int | None:

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..org.models import SkillGroup, User
 from ..rules import get_point
 from ..rules.compiler import compile_ruleset
-from ..rules.decision import Decision, resolve
+from ..rules.decision import Decision, case_holds, decide
 from ..rules.definition import Problem, RuleError, kind_label, refs, validate_ruleset
 from ..timeutil import utcnow
 from .models import Ruleset, RulesetVersion
@@ -75,29 +75,11 @@ def run_cases(point: str, definition: dict[str, Any]) -> list[Problem]:
     compiled = compile_ruleset(spec, definition)
     problems = []
     for case in definition.get("cases", []):
-        hits = engine().match(compiled, _coerce(spec, case["facts"]))
-        got = resolve(spec, compiled.rules, hits)
-        expect = case["expect"]
-        ok = (
-            ("rule" not in expect or expect["rule"] == got.rule_id)
-            and all(
-                all(got.actions.get(name, {}).get(k) == v for k, v in (params or {}).items())
-                and name in got.actions
-                for name, params in (expect.get("actions") or {}).items()
-            )
-            and not any(name in got.actions for name in expect.get("absent", []))
-        )
-        if not ok:
-            problems.append(
-                Problem("case_failed", {"case": case["name"], "detail": _case_detail(expect, got)})
-            )
+        got = decide(engine(), spec, compiled, case["facts"])
+        if not case_holds(case, got):
+            detail = _case_detail(case["expect"], got)
+            problems.append(Problem("case_failed", {"case": case["name"], "detail": detail}))
     return problems
-
-
-def _coerce(spec: Any, facts: dict[str, Any]) -> dict[str, Any]:
-    from ..rules.decision import coerce_facts
-
-    return coerce_facts(spec, facts)
 
 
 def check_publishable(company_id: int, point: str, definition: Any) -> dict[str, Any]:

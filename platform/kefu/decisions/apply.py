@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
 
 from ..channels.models import Channel
 from ..conversations.models import Conversation, ConversationEvent
 from ..extensions import db
-from ..org.models import SkillGroup, User
+from ..org.queries import company_agent, company_group
 from ..rules.decision import Decision
+from ..timeutil import utcnow
 from ..visitors.models import Visitor
 from .facts import group_facts, routing_facts, visit_facts
 from .runtime import decide_for
 from .timeline import record_decision
 
-log = logging.getLogger(__name__)
 PRIORITY = {"high": 10, "normal": 0, "low": -10}
-# Until the company has a robot (knowledge base and robot land later), robot modes are served
-# by humans; the decided mode is still recorded.
-HUMAN_MODES = ("human_only", "human_first", "robot_first", "robot_only")
-
-
-def _own_group(company_id: int, group_id: Any) -> int | None:
-    """The group id if it is this company's (a rule may name one deleted since it was published)."""
-    if not isinstance(group_id, int):
-        return None
-    found = db.session.scalar(
-        select(SkillGroup.id).where(SkillGroup.id == group_id, SkillGroup.company_id == company_id)
-    )
-    return int(found) if found is not None else None
-
-
-def _own_agent(company_id: int, agent_id: Any) -> int | None:
-    if not isinstance(agent_id, int):
-        return None
-    found = db.session.scalar(select(User.id).where(User.id == agent_id, User.company_id == company_id))
-    return int(found) if found is not None else None
 
 
 def decide_reception(conv: Conversation, channel: Channel, visitor: Visitor, now: datetime) -> tuple[
@@ -71,15 +48,16 @@ def route_new_conversation(conv: Conversation, channel: Channel, visitor: Visito
     """
     reception, visit = decide_reception(conv, channel, visitor, now)
     record_decision(conv, reception, visit)
+    # Robot modes are recorded; until the company has a robot (issue 6) humans serve them.
     conv.reception_mode = str(reception.get("mode", "mode", "human_only"))
-    group = _own_group(conv.company_id, reception.get("skill_group", "group"))
+    group = company_group(conv.company_id, reception.get("skill_group", "group"))
     if group is not None:
         conv.skill_group_id = group
 
     facts = routing_facts(conv, visit, now)
     routing = decide_for(conv.company_id, "routing", facts, conv.id)
     record_decision(conv, routing, facts)
-    target = _own_group(conv.company_id, routing.get("route", "group"))
+    target = company_group(conv.company_id, routing.get("route", "group"))
     state = facts
     if target is not None and target != conv.skill_group_id:
         conv.skill_group_id = target
@@ -90,7 +68,7 @@ def route_new_conversation(conv: Conversation, channel: Channel, visitor: Visito
         return "none_online" if int(state.get("group_online", 0)) == 0 else "visitor_choice"
     overflow = routing.actions.get("overflow")
     if overflow and overflow_applies(str(overflow.get("when")), state):
-        to = _own_group(conv.company_id, overflow.get("group"))
+        to = company_group(conv.company_id, overflow.get("group"))
         if to is not None and to != conv.skill_group_id:
             db.session.add(ConversationEvent(
                 company_id=conv.company_id, conversation_id=conv.id, kind="overflow",
@@ -101,8 +79,34 @@ def route_new_conversation(conv: Conversation, channel: Channel, visitor: Visito
     conv.priority = PRIORITY.get(str(routing.get("priority", "level", "normal")), 0)
     strategy = dict(routing.actions.get("strategy") or {"strategy": "least_saturation"})
     if strategy.get("strategy") == "designated":
-        strategy["agent"] = _own_agent(conv.company_id, strategy.get("agent"))
+        strategy["agent"] = company_agent(conv.company_id, strategy.get("agent"))
         if strategy["agent"] is None:
             strategy = {"strategy": "least_saturation"}  # the designated agent is gone
     conv.routing = strategy
     return None
+
+
+def do_widget_reception(channel: Channel, visitor: Visitor) -> dict[str, Any]:
+    """Decide what the widget shows this visitor (greeting, style, pre-chat form) and commit.
+
+    The commit keeps the RuleFailure row of an evaluation that fell back.
+    """
+    ctx = visitor.last_context or {}
+    probe = Conversation(  # the conversation this visit would open, for its facts; never saved
+        id=0, company_id=channel.company_id, channel_id=channel.id, visitor_id=visitor.id,
+        skill_group_id=channel.skill_group_id, page_url=str(ctx.get("page_url", "")),
+        referrer=str(ctx.get("referrer", "")), utm=ctx.get("utm") or {},
+        device=str(ctx.get("device", "")), language=str(ctx.get("language", "")),
+    )
+    decision, _facts = decide_reception(probe, channel, visitor, utcnow())
+    db.session.commit()
+    widget = decision.actions.get("widget") or {}
+    return {
+        "mode": decision.get("mode", "mode", "human_only"),
+        "greeting": decision.get("greeting", "text"),
+        "title": widget.get("title"),
+        "announcement": widget.get("announcement"),
+        "pre_chat_form": decision.get("pre_chat_form", "fields", []),
+        "rule": decision.rule_id,
+        "version": decision.version,
+    }

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from ..conversations import store
+from ..conversations.actions import conversation_targets
 from ..conversations.models import Conversation, ConversationEvent
 from ..conversations.serialize import message_dict
 from ..conversations.store import ConvRow
@@ -133,20 +134,13 @@ def fire(deadline_id: int, conversation_id: int, now: datetime) -> bool:
     return True
 
 
-def _targets(conv: ConvRow) -> list[tuple[str, str]]:
-    targets = [(VISITOR_NS, visitor_room(conv.visitor_id))]
-    if conv.agent_id:
-        targets.append((AGENT_NS, agent_room(conv.agent_id)))
-    return targets
-
-
 def _system_message(conv: ConvRow, text: str, now: datetime) -> None:
     """Write a system message to the conversation (seen by the visitor and the agent)."""
     if not text.strip():
         return
     msg = store.insert_message(conv, "system", None, text.strip(), None, now)
     if msg is not None:
-        publish({"type": "message.created", "message": message_dict(msg)}, *_targets(conv))
+        publish({"type": "message.created", "message": message_dict(msg)}, *conversation_targets(conv))
 
 
 def _alert(conv: ConvRow, level: str, rule_id: str) -> None:

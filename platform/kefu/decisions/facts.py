@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..channels.models import Channel
 from ..conversations.models import Conversation
+from ..conversations.queries import in_group, last_agent
 from ..extensions import db
 from ..org.hours import company_time
 from ..org.models import User
@@ -17,7 +18,8 @@ from ..visitors.models import Visitor
 LAST_AGENT_WINDOW = timedelta(days=30)
 
 
-def _language(value: str) -> str | None:
+def language_code(value: str) -> str | None:
+    """The rules' language (zh or en) of a browser language tag such as zh-CN."""
     value = (value or "").lower()
     return "zh" if value.startswith("zh") else "en" if value.startswith("en") else None
 
@@ -43,7 +45,7 @@ def visit_facts(conv: Conversation, channel: Channel, visitor: Visitor, now: dat
         "utm_source": str(utm.get("utm_source") or utm.get("source") or "") or None,
         "utm_campaign": str(utm.get("utm_campaign") or utm.get("campaign") or "") or None,
         "device": conv.device if conv.device in ("desktop", "mobile") else None,
-        "language": _language(conv.language),
+        "language": language_code(conv.language),
         "tags": list(visitor.tags or []), "vip_level": int(visitor.vip_level or 0),
         "returning": previous > 0, "visit_count": previous + 1,
         "hour": local.hour, "weekday": local.weekday, "in_business_hours": local.is_open,
@@ -60,8 +62,7 @@ def group_facts(company_id: int, group_id: int | None, now: datetime) -> dict[st
     queued = db.session.scalar(
         select(func.count(Conversation.id)).where(
             Conversation.company_id == company_id, Conversation.status == "queued",
-            Conversation.skill_group_id == group_id if group_id is not None
-            else Conversation.skill_group_id.is_(None),
+            in_group(group_id),
         )
     ) or 0
     facts: dict[str, Any] = {
@@ -75,24 +76,10 @@ def group_facts(company_id: int, group_id: int | None, now: datetime) -> dict[st
     return facts
 
 
-def last_agent(visitor_id: int, exclude_conversation: int | None, since: datetime) -> int | None:
-    """The agent who last served this visitor since `since`, if any."""
-    query = (
-        select(Conversation.agent_id)
-        .where(Conversation.visitor_id == visitor_id, Conversation.agent_id.is_not(None),
-               Conversation.assigned_at >= since)
-        .order_by(Conversation.assigned_at.desc())
-        .limit(1)
-    )
-    if exclude_conversation is not None:
-        query = query.where(Conversation.id != exclude_conversation)
-    return db.session.scalar(query)
-
-
 def routing_facts(conv: Conversation, visit: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Visit facts plus the state of the conversation's group and the visitor's last agent."""
     facts = {**visit, **group_facts(conv.company_id, conv.skill_group_id, now)}
-    agent_id = last_agent(conv.visitor_id, conv.id, now - LAST_AGENT_WINDOW)
+    agent_id = last_agent(conv.visitor_id, conv.id, since=now - LAST_AGENT_WINDOW)
     facts["has_last_agent"] = agent_id is not None
     if agent_id is not None:
         status = db.session.scalar(select(User.status).where(User.id == agent_id))

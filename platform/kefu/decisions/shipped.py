@@ -19,9 +19,10 @@ from ..extensions import db
 from ..org.models import SkillGroup, User
 from ..rules import POINTS, get_point
 from ..rules.compiler import compile_ruleset
-from ..rules.decision import coerce_facts, resolve
+from ..rules.decision import case_holds, decide
 from ..rules.definition import GROUP_KEYS, Problem, RuleError, kind_label, validate_ruleset
 from .models import Ruleset
+from .runtime import engine
 
 DEFAULT_DIR = Path(__file__).resolve().parents[3] / "rulesets"
 
@@ -49,21 +50,15 @@ def dump(point: str, definition: dict[str, Any]) -> str:
 
 def check_file(path: Path) -> dict[str, Any]:
     """Validate one file and run its cases through the engine (no database needed)."""
-    from ..rules.engine import Engine
-
     point, raw = load_file(path)
     spec = get_point(point)
     definition = validate_ruleset(spec, raw)
     compiled = compile_ruleset(spec, definition)
-    engine = Engine(keep=4)
     failures = []
     for case in definition["cases"]:
-        got = resolve(spec, compiled.rules, engine.match(compiled, coerce_facts(spec, case["facts"])))
+        got = decide(engine(), spec, compiled, case["facts"])
         expect = case["expect"]
-        ok = ("rule" not in expect or expect["rule"] == got.rule_id) and all(
-            name in got.actions and all(got.actions[name].get(k) == v for k, v in (params or {}).items())
-            for name, params in (expect.get("actions") or {}).items()
-        )
+        ok = case_holds(case, got)
         if not ok:
             failures.append(
                 {

@@ -11,14 +11,17 @@ from sqlalchemy.exc import IntegrityError
 
 from ..channels.models import Channel
 from ..channels.queries import channel_state
-from ..conversations.models import Conversation, ConversationEvent
-from ..conversations.queries import latest_conversation
+from ..conversations.models import Conversation
+from ..conversations.queries import last_agent, latest_conversation
 from ..dblock import locked, serialized
+from ..decisions.facts import language_code
 from ..decisions.runtime import decide_for
+from ..decisions.timeline import record_decision
 from ..errors import KefuError, NotFound, ValidationFailed
 from ..extensions import db
 from ..org.hours import company_time
-from ..org.models import Company, SkillGroup, SkillGroupMember
+from ..org.models import Company, SkillGroupMember
+from ..org.queries import company_agent, company_group
 from ..realtime.events import AGENT_NS, VISITOR_NS, agent_room, monitor_room, publish, visitor_room
 from ..rules.decision import Decision
 from ..timeutil import utcnow
@@ -32,11 +35,6 @@ POINT = "leave_message"
 # The clearest message for the first field that failed, in the form's order.
 _FIELD_ERRORS = (("content", "leave_message_content"), ("email", "invalid_email"),
                  ("phone", "invalid_phone"), ("name", "name_too_long"))
-
-
-def _language(value: str) -> str | None:
-    value = (value or "").lower()
-    return "zh" if value.startswith("zh") else "en" if value.startswith("en") else None
 
 
 def leave_message_facts(
@@ -54,27 +52,15 @@ def leave_message_facts(
         "channel_type": kind, "channel": channel_id,
         "vip_level": int(visitor[0] or 0) if visitor else 0,
         "tags": list(visitor[1] or []) if visitor else [],
-        "has_last_agent": queries.last_agent_of(visitor_id, exclude_conversation) is not None,
+        "has_last_agent": last_agent(visitor_id, exclude_conversation) is not None,
         "hour": local.hour, "weekday": local.weekday,
     }
     if skill_group_id is not None:
         facts["skill_group"] = skill_group_id
-    lang = _language(language)
+    lang = language_code(language)
     if lang is not None:
         facts["language"] = lang
     return facts
-
-
-def _record(conv: Conversation, decision: Decision, facts: dict[str, Any]) -> None:
-    try:
-        from ..decisions.timeline import record_decision
-    except ImportError:  # pragma: no cover - the timeline helper ships with routing rules
-        db.session.add(ConversationEvent(
-            company_id=conv.company_id, conversation_id=conv.id, kind="decision",
-            data={"point": POINT, **decision.to_dict(), "facts": facts},
-        ))
-        return
-    record_decision(conv, decision, facts)
 
 
 def offer(conv: Conversation, reason: str) -> Decision:
@@ -86,7 +72,7 @@ def offer(conv: Conversation, reason: str) -> Decision:
     facts = leave_message_facts(conv.company_id, conv.channel_id, conv.visitor_id,
                                 conv.skill_group_id, reason, conv.language, conv.id, utcnow())
     decision = decide_for(conv.company_id, POINT, facts, conv.id)
-    _record(conv, decision, facts)
+    record_decision(conv, decision, facts)
     if "no_offer" not in decision.actions:
         form = decision.actions.get("offer") or {}
         publish(
@@ -189,16 +175,13 @@ def _assignee(
     params = decision.actions.get("assign") or {"to": "pool"}
     to = str(params.get("to") or "pool")
     if to == "group":
-        target = params.get("group")
-        ok = isinstance(target, int) and db.session.scalar(
-            select(SkillGroup.id).where(SkillGroup.id == target, SkillGroup.company_id == company_id)
-        )
-        return ("group", target, None) if ok else ("pool", None, None)
+        target = company_group(company_id, params.get("group"))
+        return ("group", target, None) if target is not None else ("pool", None, None)
     if to == "agent":
-        agent = queries.company_agent(company_id, params.get("agent"))
+        agent = company_agent(company_id, params.get("agent"))
         return ("agent", group_id, agent) if agent else ("pool", None, None)
     if to == "last_agent":
-        agent = queries.company_agent(company_id, queries.last_agent_of(visitor_id))
+        agent = company_agent(company_id, last_agent(visitor_id))
         return ("last_agent", group_id, agent) if agent else ("pool", None, None)
     if to == "round_robin":
         scope = params.get("group") if isinstance(params.get("group"), int) else group_id

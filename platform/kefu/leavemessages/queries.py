@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..conversations.models import Conversation, ConversationEvent
+from ..conversations.models import ConversationEvent
 from ..extensions import db
 from ..org.models import SkillGroupMember, User
 from ..timeutil import iso
@@ -23,19 +23,6 @@ def by_client_id(visitor_id: int, client_id: str) -> LeaveMessage | None:
     ).first()
 
 
-def last_agent_of(visitor_id: int, exclude_conversation: int | None = None) -> int | None:
-    """The agent of the visitor's most recent conversation that had one."""
-    query = (
-        select(Conversation.agent_id)
-        .where(Conversation.visitor_id == visitor_id, Conversation.agent_id.is_not(None))
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    )
-    if exclude_conversation is not None:
-        query = query.where(Conversation.id != exclude_conversation)
-    return db.session.scalar(query)
-
-
 def offer_of(conversation_id: int) -> dict[str, Any] | None:
     """The latest leave-message decision recorded on a conversation (its offer), if any."""
     rows = db.session.scalars(
@@ -46,16 +33,6 @@ def offer_of(conversation_id: int) -> dict[str, Any] | None:
         .limit(20)
     ).all()
     return next((dict(d) for d in rows if (d or {}).get("point") == "leave_message"), None)
-
-
-def company_agent(company_id: int, agent_id: Any) -> int | None:
-    """Return `agent_id` if it is an active account of the company, else None."""
-    if not isinstance(agent_id, int) or isinstance(agent_id, bool):
-        return None
-    return db.session.scalar(
-        select(User.id).where(User.id == agent_id, User.company_id == company_id,
-                              User.is_active_account.is_(True))
-    )
 
 
 def rotation(company_id: int, skill_group_id: int | None) -> list[int]:

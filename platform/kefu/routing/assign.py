@@ -17,7 +17,7 @@ from sqlalchemy import func, literal, select
 
 from ..conversations import store
 from ..conversations.models import Conversation
-from ..conversations.queries import QUEUE_ORDER
+from ..conversations.queries import QUEUE_ORDER, in_group, last_agent
 from ..dblock import serialized
 from ..extensions import db
 from ..org.models import SkillGroupMember, User
@@ -82,13 +82,9 @@ def rank(candidates: Iterable[Candidate], rng: random.Random | None = None) -> l
 def _round_robin(conv: Conversation, open_: list[Candidate]) -> list[Candidate]:
     """Agents in account-creation order, starting after the group's last assignee."""
     ordered = sorted(open_, key=lambda c: c.user_id)
-    group_cond = (
-        Conversation.skill_group_id == conv.skill_group_id if conv.skill_group_id is not None
-        else Conversation.skill_group_id.is_(None)
-    )
     last = db.session.scalar(
         select(Conversation.agent_id)
-        .where(Conversation.company_id == conv.company_id, group_cond,
+        .where(Conversation.company_id == conv.company_id, in_group(conv.skill_group_id),
                Conversation.assigned_at.is_not(None), Conversation.id != conv.id)
         .order_by(Conversation.assigned_at.desc(), Conversation.id.desc())
         .limit(1)
@@ -104,7 +100,6 @@ def rank_for(conv: Conversation, candidates: list[Candidate],
     """Order the agents who may take this conversation, by its routing strategy."""
     from datetime import timedelta
 
-    from ..decisions.facts import last_agent
     from ..timeutil import utcnow
 
     routing = conv.routing or {}
@@ -114,7 +109,7 @@ def rank_for(conv: Conversation, candidates: list[Candidate],
         return _round_robin(conv, base)
     if strategy == "last_agent":
         hours = int(routing.get("hours") or 48)
-        previous = last_agent(conv.visitor_id, conv.id, utcnow() - timedelta(hours=hours))
+        previous = last_agent(conv.visitor_id, conv.id, since=utcnow() - timedelta(hours=hours))
         first = [c for c in base if c.user_id == previous]
         return first + [c for c in base if c.user_id != previous]
     if strategy == "designated":

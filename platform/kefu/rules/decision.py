@@ -107,3 +107,14 @@ def decide(
     """Evaluate facts through the engine; raises EngineError (callers fall back)."""
     hits = engine.match(compiled, coerce_facts(point, facts))
     return resolve(point, compiled.rules, hits, version)
+
+
+def case_holds(case: dict[str, Any], got: Decision) -> bool:
+    """Whether a decision is what a ruleset case expects: its rule, action parameters, absent actions."""
+    expect = case["expect"]
+    if "rule" in expect and expect["rule"] != got.rule_id:
+        return False
+    for name, params in (expect.get("actions") or {}).items():
+        if name not in got.actions or any(got.actions[name].get(k) != v for k, v in (params or {}).items()):
+            return False
+    return not any(name in got.actions for name in expect.get("absent", []))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..channels.models import Channel
 from ..conversations import queries
 from ..conversations.serialize import message_dict
+from ..decisions.apply import do_widget_reception
 from ..errors import KefuError
 from ..extensions import csrf, db, limiter
 from ..ratelimit import widget_session_limit
@@ -77,40 +78,13 @@ def open_session(key: str) -> Any:
         messages = [message_dict(m) for m in queries.recent_messages(conv.id)]
     return {
         "ok": True,
-        "reception": _reception(channel, visitor, conv),
+        "reception": do_widget_reception(channel, visitor),
         "token": out["token"],
         "uid": out["uid"],
         "visitor": {"id": visitor.id, "name": visitor.name},
         "conversation": state,
         "messages": messages,
         "socket": {"namespace": "/visitor", "path": "/socket.io"},
-    }
-
-
-def _reception(channel: Any, visitor: Any, conv: Any) -> dict[str, Any]:
-    """What the visitor's reception plan says the widget shows: greeting, style, pre-chat form."""
-    from ..conversations.models import Conversation
-    from ..decisions.apply import decide_reception
-    from ..timeutil import utcnow
-
-    ctx = visitor.last_context or {}
-    probe = Conversation(  # the conversation this visit would open, for its facts; never saved
-        id=0, company_id=channel.company_id, channel_id=channel.id, visitor_id=visitor.id,
-        skill_group_id=channel.skill_group_id, page_url=str(ctx.get("page_url", "")),
-        referrer=str(ctx.get("referrer", "")), utm=ctx.get("utm") or {},
-        device=str(ctx.get("device", "")), language=str(ctx.get("language", "")),
-    )
-    decision, _facts = decide_reception(probe, channel, visitor, utcnow())
-    db.session.commit()  # keeps a RuleFailure row if the evaluation fell back
-    widget = decision.actions.get("widget") or {}
-    return {
-        "mode": decision.get("mode", "mode", "human_only"),
-        "greeting": decision.get("greeting", "text"),
-        "title": widget.get("title"),
-        "announcement": widget.get("announcement"),
-        "pre_chat_form": decision.get("pre_chat_form", "fields", []),
-        "rule": decision.rule_id,
-        "version": decision.version,
     }
 
 
