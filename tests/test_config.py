@@ -54,3 +54,19 @@ def test_session_cookies_are_secure_in_production(monkeypatch, tmp_path):
     assert cfg["SESSION_COOKIE_HTTPONLY"] and cfg["SESSION_COOKIE_SAMESITE"] == "Lax"
     monkeypatch.setenv("KEFU_DEMO", "1")
     assert load(str(tmp_path))["SESSION_COOKIE_SECURE"] is False
+
+
+def test_deadline_tick_and_rulesets_dir_come_from_the_environment(monkeypatch, tmp_path):
+    """KEFU_DEADLINE_TICK and KEFU_RULESETS_DIR reach the ticker and the shipped-ruleset loader."""
+    from flask import Flask
+
+    from kefu.decisions.jobs import tick_seconds
+
+    monkeypatch.setenv("KEFU_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("KEFU_DEADLINE_TICK", "0")
+    monkeypatch.setenv("KEFU_RULESETS_DIR", str(tmp_path))
+    cfg = load(str(tmp_path))
+    app = Flask("t")
+    app.config.update(cfg)
+    assert tick_seconds(app) == 0.0
+    assert cfg["KEFU_RULESETS_DIR"] == str(tmp_path)

@@ -41,7 +41,10 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         "KEFU_SOCKETIO_CHANNEL": env.get("KEFU_SOCKETIO_CHANNEL", "kefu-socketio"),
         "KEFU_SOCKETIO_ASYNC_MODE": env.get("KEFU_SOCKETIO_ASYNC_MODE", "threading"),
         # Flask-Limiter syntax, per client address; unset means the defaults in ratelimit.py.
-        **{k: env[k] for k in ("KEFU_LOGIN_RATE_LIMIT", "KEFU_WIDGET_RATE_LIMIT") if k in env},
+        # Optional: KEFU_DEADLINE_TICK (seconds between deadline sweeps, 0 = off) and
+        # KEFU_RULESETS_DIR (where the shipped rulesets are read from).
+        **{k: env[k] for k in ("KEFU_LOGIN_RATE_LIMIT", "KEFU_WIDGET_RATE_LIMIT", "KEFU_DEADLINE_TICK",
+                               "KEFU_RULESETS_DIR") if k in env},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": None,  # decided below
