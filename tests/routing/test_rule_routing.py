@@ -285,3 +285,37 @@ def test_agent_reply_sets_the_session_deadlines_and_close_clears_them(make):
     assert kinds() == ["auto_close", "remind_visitor"]
     check_close(desk.agent, {"conversation_id": msg.conversation_id})
     assert kinds() == []
+
+
+def test_visitor_repeats_do_not_push_back_the_agent_alert_but_agent_messages_restart_the_reminder(make):
+    """The no-reply alert counts from the first unanswered visitor message; visitor silence from
+    the agent's latest message."""
+    from datetime import timedelta
+
+    from kefu.conversations.actions import check_agent_message
+    from kefu.decisions.models import ConversationDeadline
+
+    desk = make.desk()
+    msg, _ = check_visitor_message(verify(desk.token), {"text": "hello"})
+    conv_id = msg.conversation_id
+
+    def due(kind):
+        db.session.expire_all()
+        return db.session.scalar(select(ConversationDeadline.due_at).where(
+            ConversationDeadline.conversation_id == conv_id, ConversationDeadline.kind == kind))
+
+    def age_all():  # as if 30 s had passed since the deadlines were set
+        for row in db.session.scalars(select(ConversationDeadline).where(
+                ConversationDeadline.conversation_id == conv_id)):
+            row.due_at -= timedelta(seconds=30)
+        db.session.commit()
+
+    age_all()
+    alert = due("agent_alert")
+    check_visitor_message(verify(desk.token), {"text": "在吗?"})
+    assert due("agent_alert") == alert
+    check_agent_message(desk.agent, {"conversation_id": conv_id, "text": "在的"})
+    age_all()
+    reminder = due("remind_visitor")
+    check_agent_message(desk.agent, {"conversation_id": conv_id, "text": "请问有什么可以帮您?"})
+    assert due("remind_visitor") > reminder

@@ -204,7 +204,7 @@ def _write_message(
     msg = store.insert_message(conv, sender, sender_id, text, client_id, now)
     if msg is None:
         return None
-    store.touch_conversation(conv, now, agent_reply=sender == "agent")
+    store.touch_conversation(conv, now, sender)
     after_message(conv, sender, now)  # the session rules' deadlines restart from this message
     publish({"type": "message.created", "message": message_dict(msg)}, *conversation_targets(conv),
             skip_origin=True)

@@ -72,6 +72,8 @@ class Conversation(db.Model):  # type: ignore[name-defined]
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Who spoke last (visitor | agent): whose turn it is, for the session rules' clocks.
+    last_sender: Mapped[str] = mapped_column(String(16), default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     end_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # Source context captured when the chat opened (feeds reception and routing rules later).

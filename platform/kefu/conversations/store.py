@@ -31,6 +31,7 @@ class ConvRow:
     status: str
     first_response_at: datetime | None
     skill_group_id: int | None
+    last_sender: str
 
     @property
     def is_open(self) -> bool:
@@ -53,7 +54,10 @@ class StoredMessage:
     created_at: datetime
 
 
-_COLS = "id, company_id, channel_id, visitor_id, agent_id, status, first_response_at, skill_group_id"
+_COLS = (
+    "id, company_id, channel_id, visitor_id, agent_id, status, first_response_at, skill_group_id,"
+    " last_sender"
+)
 _OPEN = ", ".join(f"'{st}'" for st in OPEN_STATUSES)
 
 
@@ -76,10 +80,12 @@ def _sql(dialect: str) -> dict[str, Executable]:
             " :conversation, :channel, :sender, :sender_id, 'text', :body, '{}', :client, :at)"
             " ON CONFLICT (conversation_id, client_msg_id) DO NOTHING RETURNING id"
         ).bindparams(bindparam("at", type_=when)),
-        "touch": text("UPDATE conversation SET last_message_at = :at WHERE id = :id")
-        .bindparams(bindparam("at", type_=when)),
+        "touch": text(
+            "UPDATE conversation SET last_message_at = :at, last_sender = :sender WHERE id = :id"
+        ).bindparams(bindparam("at", type_=when)),
         "first": text(
-            "UPDATE conversation SET last_message_at = :at, first_response_at = :at WHERE id = :id"
+            "UPDATE conversation SET last_message_at = :at, last_sender = :sender,"
+            " first_response_at = :at WHERE id = :id"
         ).bindparams(bindparam("at", type_=when)),
         "segment": text(
             "UPDATE conversation_segment SET first_response_at = :at WHERE conversation_id = :id"
@@ -136,9 +142,10 @@ def find_message(conversation_id: int, client_id: str) -> StoredMessage | None:
                          m.sender_id, m.content_type, m.body, m.client_msg_id, m.created_at)
 
 
-def touch_conversation(conv: ConvRow, now: datetime, *, agent_reply: bool) -> None:
-    """Record the latest activity (and, for an agent's first reply, the first response)."""
+def touch_conversation(conv: ConvRow, now: datetime, sender: str) -> None:
+    """Record the latest activity and speaker (and, for an agent's first reply, the first response)."""
+    agent_reply = sender == "agent"
     first = agent_reply and conv.first_response_at is None
-    db.session.execute(_stmt("first" if first else "touch"), {"at": now, "id": conv.id})
+    db.session.execute(_stmt("first" if first else "touch"), {"at": now, "id": conv.id, "sender": sender})
     if agent_reply:
         db.session.execute(_stmt("segment"), {"at": now, "id": conv.id, "agent": conv.agent_id})

@@ -1,4 +1,8 @@
-"""The session point (会话中): after each message, decide the conversation's timed steps.
+"""The session point (会话中): after a message, decide the conversation's timed steps.
+
+Clocks follow Sobot's: the agent's no-reply clock runs from the visitor's first unanswered
+message (more visitor messages do not restart it), the visitor's silence from the agent's
+latest message (every agent message restarts it).
 
 Called on the message hot path inside the message's transaction, so it stays lean: the facts
 the published ruleset does not test are never computed, and the conversation's pending
@@ -137,6 +141,10 @@ def after_message(conv: ConvRow, sender: str, now: datetime) -> None:
     """
     if conv.status != "active" or sender not in ("visitor", "agent"):
         return  # queued / robot chats have no agent to alert or visitor to time out yet
+    if sender == "visitor" and conv.last_sender == "visitor":
+        # Still the agent's turn: their no-reply clock runs from the first unanswered message,
+        # so a visitor asking "在吗?" again must not push the alert back.
+        return
     used = _used_facts(conv.company_id)
     if used is None:
         # Nothing published: the point's defaults have no timed steps; just drop stale ones.
