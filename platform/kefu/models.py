@@ -21,10 +21,11 @@ from .org.models import (
     WorkSchedule,
 )
 from .quickreplies.models import QuickReply
+from .settings.models import CompanySettings
 from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
-    "AgentStatusLog", "AuditLog", "Channel", "Company", "Conversation", "ConversationDeadline",
+    "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation", "ConversationDeadline",
     "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage", "Message", "QuickReply",
     "Rating", "RuleFailure", "Ruleset", "RulesetVersion", "SkillGroup", "SkillGroupMember", "User",
     "Visitor", "VisitorIdentity", "WorkSchedule",

@@ -154,9 +154,11 @@
     refreshEmpty();
     if (stick) scrollDown();
   }
+  var stateHooks = [], socketHooks = [];
   function setState(conv) {
     if (!conv) return;
     convState = conv;
+    stateHooks.forEach(function (fn) { fn(conv); });
     root.dataset.status = conv.status;
     clearInterval(queueTimer); queueTimer = null;
     if (conv.status === "queued") {
@@ -262,6 +264,7 @@
       eventState({id: ev.conversation && ev.conversation.id, status: "closed"});
     });
     socket.on("leave_message.offer", function (ev) { leaveForm(ev); });
+    socketHooks.forEach(function (fn) { fn(socket); });
     socket.on("leave_message.received", function (ev) { systemNote(ev.auto_reply || lt("lm_received")); });
   }
   // In the embed frame, give the token to the embedding page (only to the page that we were told
@@ -306,6 +309,16 @@
         setTimeout(function () { open(retry); }, 3000);
       });
   }
+  // The extension point for the widget's other parts (queue, rating, end of chat …): each is its
+  // own script, loaded after this one, that uses only what is exported here.
+  window.KefuChat = {
+    T: T, root: root, list: list, systemNote: systemNote, showError: showError, uuid: uuid,
+    fmt: fmt, lt: lt, leaveForm: leaveForm, resync: resync, scrollDown: scrollDown,
+    socket: function () { return socket; },
+    state: function () { return convState; },
+    onState: function (fn) { stateHooks.push(fn); },
+    onSocket: function (fn) { socketHooks.push(fn); if (socket) fn(socket); }
+  };
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value.trim();

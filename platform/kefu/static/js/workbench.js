@@ -81,6 +81,7 @@
     if (e.conv.status === "closed") bubble("msg-system", T.closed);
     msgsEl.scrollTop = toBottom || atBottom ? msgsEl.scrollHeight : top;
   }
+  var selectHooks = [];
   function select(id) {
     current = String(id);
     var e = convs[current]; e.unread = 0;
@@ -89,6 +90,7 @@
     input.disabled = sendBtn.disabled = closeBtn.disabled = !open;
     renderList(); renderMessages(true);
     if (open) input.focus();
+    selectHooks.forEach(function (fn) { fn(e.conv); });
   }
   function addMessage(m) {
     if (seen[m.id]) return;
@@ -177,6 +179,16 @@
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
   });
+  // The extension point for the workbench's other panels (status, transfer, rating, 留言池 …):
+  // each is its own script, loaded after this one, that uses only what is exported here.
+  window.KefuWB = {
+    T: T, socket: socket, convs: convs, entry: entry, select: select, renderList: renderList,
+    renderMessages: renderMessages, addMessage: addMessage, showError: showError, uuid: uuid,
+    setStatus: setStatus, input: input,
+    current: function () { return current && convs[current] ? convs[current].conv : null; },
+    onSelect: function (fn) { selectHooks.push(fn); },
+    actions: document.getElementById("chat-actions")
+  };
   document.querySelectorAll(".quick-reply").forEach(function (b) {
     b.addEventListener("click", function () { input.value = b.dataset.text; input.focus(); });
   });

@@ -1,0 +1,37 @@
+"""Company-wide conversation settings (会话设置) that are switches rather than rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+OFFLINE_CHATS = ("stay", "requeue")
+
+
+class CompanySettings(db.Model):  # type: ignore[name-defined]
+    """One row per company; a company without a row uses the defaults below."""
+
+    __tablename__ = "company_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), unique=True)
+    # 排队设置: 0 means no limit. A skill group may override both.
+    queue_max_length: Mapped[int] = mapped_column(Integer, default=0)
+    queue_max_wait_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    queue_full_text: Mapped[str] = mapped_column(String(500), default="")
+    queue_timeout_text: Mapped[str] = mapped_column(String(500), default="")
+    # 客服状态: status changes wait for an admin; a dropped agent stays for a grace period.
+    status_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    presence_grace_seconds: Mapped[int] = mapped_column(Integer, default=180)
+    offline_chats: Mapped[str] = mapped_column(String(16), default="stay")  # stay | requeue
+    # 满意度: whether agents see the ratings of their chats; invite when an agent ends a chat.
+    agents_see_ratings: Mapped[bool] = mapped_column(Boolean, default=True)
+    rating_on_close: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __str__(self) -> str:
+        return f"settings of company {self.company_id}"
