@@ -25,8 +25,8 @@ from .settings.models import CompanySettings
 from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
-    "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation", "ConversationDeadline",
-    "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage", "Message", "QuickReply",
+    "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",
+    "ConversationDeadline",    "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage", "Message", "QuickReply",
     "Rating", "RuleFailure", "Ruleset", "RulesetVersion", "SkillGroup", "SkillGroupMember", "User",
     "Visitor", "VisitorIdentity", "WorkSchedule",
 ]
