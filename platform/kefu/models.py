@@ -26,7 +26,8 @@ from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",
-    "ConversationDeadline",    "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage", "Message", "QuickReply",
+    "ConversationDeadline", "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage",
+    "Message", "QuickReply",
     "Rating", "RuleFailure", "Ruleset", "RulesetVersion", "SkillGroup", "SkillGroupMember", "User",
     "Visitor", "VisitorIdentity", "WorkSchedule",
 ]
