@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
-OFFLINE_CHATS = ("stay", "requeue")
+# What happens to an agent's open chats when they go offline: stay theirs, back to the queue, or
+# end as 客服离线 (end reason agent_offline).
+OFFLINE_CHATS = ("stay", "requeue", "close")
 
 
 class CompanySettings(db.Model):  # type: ignore[name-defined]
@@ -27,7 +29,7 @@ class CompanySettings(db.Model):  # type: ignore[name-defined]
     # 客服状态: status changes wait for an admin; a dropped agent stays for a grace period.
     status_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     presence_grace_seconds: Mapped[int] = mapped_column(Integer, default=180)
-    offline_chats: Mapped[str] = mapped_column(String(16), default="stay")  # stay | requeue
+    offline_chats: Mapped[str] = mapped_column(String(16), default="stay")  # one of OFFLINE_CHATS
     # 满意度: whether agents see the ratings of their chats; invite when an agent ends a chat.
     agents_see_ratings: Mapped[bool] = mapped_column(Boolean, default=True)
     rating_on_close: Mapped[bool] = mapped_column(Boolean, default=True)
