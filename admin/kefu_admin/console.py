@@ -18,6 +18,7 @@ from .labels import ORGANIZATION, PLATFORM, SETTINGS
 from .views.audit import AuditLogView
 from .views.channels import ChannelView
 from .views.companies import AllUsersView, CompanyView
+from .views.conversation_settings import ConversationSettingsView
 from .views.departments import DepartmentView
 from .views.groups import SkillGroupView
 from .views.home import HomeView
@@ -69,6 +70,8 @@ def build_admin(app: Flask) -> Admin:
                                category=SETTINGS))
     admin.add_view(QuickReplyView(QuickReply, name=_l("Quick replies"), endpoint="quick_replies",
                                   category=SETTINGS))
+    admin.add_view(ConversationSettingsView(name=_l("Conversation settings"),
+                                            endpoint="conversation_settings", category=SETTINGS))
     admin.add_view(AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit_log",
                                 category=SETTINGS))
     # Its JSON posts carry Flask-WTF's token in X-CSRFToken; the view checks it itself.

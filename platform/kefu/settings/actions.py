@@ -85,3 +85,19 @@ def _forget_cached(obj: Any) -> None:
     if isinstance(obj, Channel) and obj.id is not None:
         channel_id = obj.id
         on_commit(lambda: forget_channel(channel_id))
+
+
+def check_save_company_settings(actor_id: int | None, company_id: int, data: Any) -> Any:
+    """Validate the conversation settings form and save it (one row per company)."""
+    from ..conversations.schemas import load
+    from .queries import company_settings
+    from .schemas import CompanySettingsSchema
+
+    fields = load(CompanySettingsSchema(), data)
+    row = company_settings(company_id)
+    created = row.id is None
+    for key, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(row, key, value)
+    return do_save(actor_id, row, created=created)
