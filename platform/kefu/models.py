@@ -7,10 +7,9 @@ from .conversations.models import (
     ConversationEvent,
     ConversationSegment,
     Message,
-    Rating,
 )
 from .decisions.models import ConversationDeadline, RuleFailure, Ruleset, RulesetVersion
-from .leavemessages.models import LeaveMessage
+from .leavemessages.models import LeaveAttachment, LeaveForm, LeaveMessage
 from .org.models import (
     AgentStatusLog,
     Company,
@@ -21,13 +20,16 @@ from .org.models import (
     WorkSchedule,
 )
 from .quickreplies.models import QuickReply
+from .ratings.models import Rating, RatingScheme
 from .settings.models import CompanySettings
 from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",
     "ConversationDeadline", "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage",
+    "LeaveAttachment", "LeaveForm",
     "Message", "QuickReply",
-    "Rating", "RuleFailure", "Ruleset", "RulesetVersion", "SkillGroup", "SkillGroupMember", "User",
+    "Rating", "RatingScheme",
+    "RuleFailure", "Ruleset", "RulesetVersion", "SkillGroup", "SkillGroupMember", "User",
     "Visitor", "VisitorIdentity", "WorkSchedule",
 ]

@@ -1,4 +1,4 @@
-"""Conversations, their per-agent segments, messages, timeline events and ratings."""
+"""Conversations, their per-agent segments, messages and timeline events (ratings: kefu.ratings)."""
 
 from __future__ import annotations
 
@@ -177,25 +177,6 @@ class ConversationEvent(db.Model):  # type: ignore[name-defined]
         ForeignKey("user.id", ondelete="SET NULL"), nullable=True
     )
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class Rating(db.Model):  # type: ignore[name-defined]
-    """The visitor's satisfaction rating of a conversation (attributed to the last agent)."""
-
-    __tablename__ = "rating"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversation.id", ondelete="CASCADE"), unique=True
-    )
-    agent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), nullable=True
-    )
-    score: Mapped[int] = mapped_column(Integer)
-    solved: Mapped[int] = mapped_column(Integer, default=-1)  # 1 yes, 0 no, -1 not asked
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

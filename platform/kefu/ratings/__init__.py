@@ -1,0 +1,1 @@
+"""Satisfaction (满意度): rating schemes, invitations and the visitors' ratings."""
