@@ -38,6 +38,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该对象被规则「{rule}」({point} v{version}) 使用，无法删除",
         "Used by rule “{rule}” ({point} v{version}); it cannot be deleted",
     ),
+    "blacklist_reason": ("请填写拉黑原因（1–200 个字）", "Please give the reason (1–200 characters)"),
+    "blacklist_duration": (
+        "拉黑时长只能是 1 天、7 天、30 天或永久", "The duration must be 1 day, 7 days, 30 days or permanent"
+    ),
+    "blacklist_lifted": ("该访客已解除拉黑", "This blacklisting was already lifted"),
 }
 
 

@@ -1,6 +1,7 @@
 """Import every model so metadata (Alembic, create_all) sees the whole schema."""
 
 from .audit.models import AuditLog
+from .blacklist.models import BlacklistEntry
 from .channels.models import Channel
 from .conversations.models import (
     Conversation,
@@ -9,6 +10,7 @@ from .conversations.models import (
     Message,
 )
 from .decisions.models import ConversationDeadline, RuleFailure, Ruleset, RulesetVersion
+from .ending.models import VisitorPresence
 from .leavemessages.models import LeaveAttachment, LeaveForm, LeaveMessage
 from .org.models import (
     AgentStatusLog,
@@ -25,6 +27,7 @@ from .settings.models import CompanySettings
 from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
+    "BlacklistEntry", "VisitorPresence",
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",
     "ConversationDeadline", "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage",
     "LeaveAttachment", "LeaveForm",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import request
@@ -14,6 +15,7 @@ from ..conversations.actions import check_visitor_message
 from ..conversations.models import Conversation
 from ..conversations.schemas import SyncSchema, load
 from ..conversations.serialize import message_dict
+from ..ending.texts import end_text
 from ..errors import KefuError
 from ..extensions import db
 from ..visitors import token as tokens
@@ -21,6 +23,7 @@ from .bucket import TokenBucket
 from .events import visitor_room
 from .handlers import acked
 
+log = logging.getLogger(__name__)
 # sid -> (claims, language, bucket); a socket lives in one process, so a process dict is enough.
 _sessions: dict[str, tuple[tokens.VisitorClaims, str, TokenBucket]] = {}
 # People type a few messages a second at most; a script sending more gets "too many" acks.
@@ -40,6 +43,17 @@ def _claims() -> tokens.VisitorClaims:
     return entry[0]
 
 
+def _presence(what: str, claims: tokens.VisitorClaims) -> None:
+    """Count the visitor's live sockets (ending.actions); never fail the socket over it."""
+    from ..ending import actions as ending
+
+    try:
+        getattr(ending, what)(claims.visitor_id, claims.channel_id)
+    except Exception:  # noqa: BLE001 - a lost count only delays the page-closed end
+        db.session.rollback()
+        log.exception("visitor presence %s failed", what)
+
+
 class VisitorNamespace(Namespace):
     """Handlers of the /visitor namespace."""
 
@@ -56,10 +70,22 @@ class VisitorNamespace(Namespace):
         bucket = TokenBucket(MESSAGE_RATE, MESSAGE_BURST)
         _sessions[request.sid] = (claims, lang, bucket)  # type: ignore[attr-defined]
         join_room(visitor_room(claims.visitor_id))
+        _presence("socket_opened", claims)
 
     def on_disconnect(self, *_args: Any) -> None:
-        """Forget the socket."""
-        _sessions.pop(request.sid, None)  # type: ignore[attr-defined]
+        """Forget the socket; the visitor's last one gone starts the "closed the page" clock."""
+        entry = _sessions.pop(request.sid, None)  # type: ignore[attr-defined]
+        if entry is not None:
+            _presence("socket_closed", entry[0])
+
+    @acked(_lang)
+    def on_end(self, data: Any = None) -> dict[str, Any]:
+        """End the visitor's chat (the widget's confirmed "end chat"); a replay changes nothing."""
+        from ..ending.actions import check_visitor_end
+
+        conv = check_visitor_end(_claims(), data)
+        return {"conversation": {"id": conv.id, "status": conv.status, "end_reason": conv.end_reason,
+                                 "end_text": end_text(conv.end_reason)}}
 
     @acked(_lang)
     def on_message(self, data: Any = None) -> dict[str, Any]:
@@ -93,6 +119,7 @@ class VisitorNamespace(Namespace):
             state = {
                 "id": conv.id, "status": conv.status, "queue_position": queries.queue_position(conv),
                 "agent_name": conv.agent.shown_name if conv.agent else None,
+                "end_reason": conv.end_reason, "end_text": end_text(conv.end_reason),
             }
         return {"messages": [message_dict(m) for m in msgs], "conversation": state}
 

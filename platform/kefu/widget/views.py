@@ -12,6 +12,7 @@ from ..channels.models import Channel
 from ..conversations import queries
 from ..conversations.serialize import message_dict
 from ..decisions.apply import do_widget_reception
+from ..ending.texts import end_text
 from ..errors import KefuError
 from ..extensions import csrf, db, limiter
 from ..ratelimit import widget_session_limit
@@ -74,6 +75,7 @@ def open_session(key: str) -> Any:
         state = {
             "id": conv.id, "status": conv.status, "queue_position": queries.queue_position(conv),
             "agent_name": conv.agent.shown_name if conv.agent else None,
+            "end_reason": conv.end_reason, "end_text": end_text(conv.end_reason),
         }
         messages = [message_dict(m) for m in queries.recent_messages(conv.id)]
     return {
