@@ -19,6 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "channel_disabled": ("该渠道已停用", "This channel is disabled"),
     "conversation_closed": ("会话已结束", "The conversation has ended"),
     "not_assigned": ("该会话未分配给你", "This conversation is not assigned to you"),
+    "not_queued": ("该会话已由客服接待，不在排队中", "An agent is already serving this conversation"),
     "invalid_status": ("无效的状态", "Invalid status"),
     "duplicate": ("名称已存在", "This name is already taken"),
     "bad_login": ("账号或密码错误", "Wrong email or password"),

@@ -94,25 +94,20 @@ def do_visitor_message(
         msg = _write_message(conv, "visitor", None, text, client_id)
         if msg is None:
             return _stored_twin(conv, client_id), False
-        if opened is not None and leave_reason == "blacklisted":
-            from ..blacklist.actions import turn_away
-
-            turn_away(opened)
-        elif opened is not None and leave_reason is not None:
+        if opened is not None and leave_reason is not None:
             _end_for_leave_message(opened, leave_reason)
         elif opened is not None:
             # Assign in the same transaction: the agent gets the chat with this message in it,
             # and the visitor hears "queued" only when nobody can take it now.
+            from ..queueing.actions import enter_queue
+            from ..queueing.queries import older_waiting
             from ..routing.assign import assign_now
 
-            if assign_now(opened) is None:
-                publish_queued(opened)
-                _recheck_queue_soon(opened)
+            # No jumping the queue: older chats of its group are served first (by the drain).
+            if older_waiting(opened) or assign_now(opened) is None:
+                if enter_queue(opened):  # False: the queue was full, the form was offered
+                    _recheck_queue_soon(opened)
         db.session.commit()
-    if opened is not None:
-        from ..ending.actions import end_chats_elsewhere
-
-        end_chats_elsewhere(opened.id)  # 客户打开新的页面: one live chat per visitor
     return msg, True
 
 
@@ -136,10 +131,6 @@ def do_open_conversation(channel: Channel, visitor: Visitor) -> tuple[Conversati
     )
     db.session.add(conv)
     db.session.flush()
-    from ..blacklist.queries import is_blacklisted
-
-    if is_blacklisted(conv.company_id, visitor.id, now):
-        return conv, "blacklisted"  # never routed: no human serves a blacklisted visitor
     leave_reason = route_new_conversation(conv, channel, visitor, now)
     if leave_reason is None:
         _event(conv, "queued", skill_group_id=conv.skill_group_id, priority=conv.priority,
@@ -162,22 +153,28 @@ def _end_for_leave_message(conv: Conversation, reason: str) -> None:
 
 
 def publish_queued(conv: Conversation) -> None:
-    """Tell the visitor their conversation waits, and where it stands in the queue."""
+    """Tell the visitor their conversation waits, where it stands and how long it may take."""
+    from ..queueing.queries import Estimator
+
+    position = queries.queue_position(conv)
     publish(
         {"type": "conversation.queued", "conversation": conversation_dict(conv),
-         "queue_position": queries.queue_position(conv)},
+         "queue_position": position,
+         "eta_seconds": Estimator(conv.company_id, conv.skill_group_id).eta(position)},
         (VISITOR_NS, visitor_room(conv.visitor_id)),
     )
 
 
 def publish_queue_positions(company_id: int, skill_group_id: int | None) -> None:
-    """Tell every visitor still queued in a group their new place (after one left the queue)."""
-    for position, (conv_id, visitor_id) in enumerate(
-        queries.queued_in_group(company_id, skill_group_id), start=1
-    ):
+    """Tell every visitor still queued in a group their new place and wait (after one left the queue)."""
+    from ..queueing.queries import Estimator
+
+    waiting = queries.queued_in_group(company_id, skill_group_id)
+    estimate = Estimator(company_id, skill_group_id) if waiting else None
+    for position, (conv_id, visitor_id) in enumerate(waiting, start=1):
         publish(
             {"type": "conversation.queued", "conversation": {"id": conv_id, "status": "queued"},
-             "queue_position": position},
+             "queue_position": position, "eta_seconds": estimate.eta(position) if estimate else None},
             (VISITOR_NS, visitor_room(visitor_id)),
         )
 

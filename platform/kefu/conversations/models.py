@@ -76,6 +76,8 @@ class Conversation(db.Model):  # type: ignore[name-defined]
     last_sender: Mapped[str] = mapped_column(String(16), default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     end_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Seconds waited by a chat that left the queue unserved (排队放弃 or a leave message instead).
+    queue_wait_seconds: Mapped[float | None] = mapped_column(nullable=True)
     # Source context captured when the chat opened (feeds reception and routing rules later).
     page_url: Mapped[str] = mapped_column(String(2048), default="")
     referrer: Mapped[str] = mapped_column(String(2048), default="")

@@ -82,6 +82,10 @@ def route_new_conversation(conv: Conversation, channel: Channel, visitor: Visito
         strategy["agent"] = company_agent(conv.company_id, strategy.get("agent"))
         if strategy["agent"] is None:
             strategy = {"strategy": "least_saturation"}  # the designated agent is gone
+    limits = routing.actions.get("queue_limits") or {}
+    for name in ("max_length", "max_wait"):  # read by kefu.queueing.queries.limits_for
+        if isinstance(limits.get(name), int):
+            strategy[f"queue_{name}"] = limits[name]
     conv.routing = strategy
     return None
 

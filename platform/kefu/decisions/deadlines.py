@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 _TABLE = ConversationDeadline.__table__
 # Sobot's timeout transfer has a per-chat limit (1-10): rules cannot bounce a chat forever.
 MAX_AUTO_TRANSFERS = 3
+QUEUE_KINDS = ("queue_wait", "queue_answer")  # kefu.queueing.actions.KINDS
 EVENT_KINDS = {
     "remind_visitor": "reminded",
     "auto_close": "timed_out",
@@ -102,6 +103,10 @@ def fire(deadline_id: int, conversation_id: int, now: datetime) -> bool:
             db.session.rollback()
             return False
         db.session.execute(delete(_TABLE).where(_TABLE.c.id == deadline_id))
+        if deadline.kind in QUEUE_KINDS:  # the queue's max-wait clocks run while the chat waits
+            from ..queueing.actions import fire_deadline
+
+            return fire_deadline(conv_row, deadline.kind, now)  # commits
         if conv_row.status != "active":  # stale: the chat closed or went back to the queue
             db.session.commit()
             return False

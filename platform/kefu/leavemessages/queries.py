@@ -12,7 +12,7 @@ from ..org.models import SkillGroupMember, User
 from ..timeutil import iso
 from .models import LeaveMessage
 
-REASONS = ("off_hours", "none_online", "queue_full", "visitor_choice")
+REASONS = ("off_hours", "none_online", "queue_full", "visitor_choice", "queue_timeout")
 
 
 def by_client_id(visitor_id: int, client_id: str) -> LeaveMessage | None:

@@ -60,6 +60,9 @@ class SkillGroup(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(120))
     display_name: Mapped[str] = mapped_column(String(120), default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # 排队设置 of this group; None means "as the company's settings", 0 means unlimited.
+    queue_max_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    queue_max_wait_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     company: Mapped[Company] = relationship()

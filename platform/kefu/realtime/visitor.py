@@ -116,10 +116,14 @@ class VisitorNamespace(Namespace):
         conv = queries.latest_conversation(claims.visitor_id, claims.channel_id)
         state = None
         if conv is not None:
+            from ..queueing.queries import visitor_state
+
+            position = queries.queue_position(conv)
             state = {
-                "id": conv.id, "status": conv.status, "queue_position": queries.queue_position(conv),
+                "id": conv.id, "status": conv.status, "queue_position": position,
                 "agent_name": conv.agent.shown_name if conv.agent else None,
                 "end_reason": conv.end_reason, "end_text": end_text(conv.end_reason),
+                **visitor_state(conv, position),
             }
         return {"messages": [message_dict(m) for m in msgs], "conversation": state}
 
@@ -134,6 +138,29 @@ class VisitorNamespace(Namespace):
         lm = check_submit(_claims(), data)
         return {"id": lm.id}
 
+    @acked(_lang)
+    def on_queue_leave(self, data: Any = None) -> dict[str, Any]:
+        """Leave the queue (排队放弃, recorded with the wait); a replay changes nothing."""
+        from ..queueing.actions import check_leave
+
+        return check_leave(_claims(), data)
+
+    @acked(_lang)
+    def on_queue_keep_waiting(self, data: Any = None) -> dict[str, Any]:
+        """Keep waiting after the max-wait prompt (the wait restarts); a replay changes nothing."""
+        from ..queueing.actions import check_keep_waiting
+
+        return check_keep_waiting(_claims(), data)
+
+    @acked(_lang)
+    def on_queue_leave_message(self, data: Any = None) -> dict[str, Any]:
+        """Leave the queue for the leave-message form; a replay changes nothing."""
+        from ..queueing.actions import check_leave_message
+
+        return check_leave_message(_claims(), data)
+
 
 # Socket.IO dispatches "x" to `on_x`; event names with a dot need the attribute set by name.
 setattr(VisitorNamespace, "on_leave_message.submit", VisitorNamespace.on_leave_message_submit)
+for _name in ("leave", "keep_waiting", "leave_message"):
+    setattr(VisitorNamespace, f"on_queue.{_name}", getattr(VisitorNamespace, f"on_queue_{_name}"))

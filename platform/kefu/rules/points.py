@@ -276,6 +276,17 @@ ROUTING = DecisionPoint(
             (ParamSpec("level", "enum", "优先级", "Level", choices=PRIORITIES),),
         ),
         ActionSpec(
+            "queue_limits",
+            "排队限制",
+            "Queue limits",
+            (
+                ParamSpec("max_length", "int", "最大排队人数 (0 不限)", "Max queue length (0: no limit)",
+                          required=False, min=0, max=10000),
+                ParamSpec("max_wait", "int", "最长排队时间 (秒, 0 不限)", "Max wait (seconds, 0: no limit)",
+                          required=False, min=0, max=86400),
+            ),
+        ),
+        ActionSpec(
             "leave_message",
             "转留言",
             "Offer leave-message",
@@ -364,6 +375,7 @@ LEAVE_REASONS: tuple[Choice, ...] = (
     ("none_online", "无客服在线", "Nobody online"),
     ("queue_full", "排队已满", "Queue full"),
     ("visitor_choice", "客户主动留言", "Visitor chose to"),
+    ("queue_timeout", "排队超时", "Queue wait too long"),
 )
 LEAVE_MESSAGE = DecisionPoint(
     name="leave_message",

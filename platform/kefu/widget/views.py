@@ -72,10 +72,14 @@ def open_session(key: str) -> Any:
     state = None
     messages: list[dict[str, Any]] = []
     if conv is not None:
+        from ..queueing.queries import visitor_state
+
+        position = queries.queue_position(conv)
         state = {
-            "id": conv.id, "status": conv.status, "queue_position": queries.queue_position(conv),
+            "id": conv.id, "status": conv.status, "queue_position": position,
             "agent_name": conv.agent.shown_name if conv.agent else None,
             "end_reason": conv.end_reason, "end_text": end_text(conv.end_reason),
+            **visitor_state(conv, position),
         }
         messages = [message_dict(m) for m in queries.recent_messages(conv.id)]
     return {

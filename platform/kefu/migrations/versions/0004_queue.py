@@ -16,8 +16,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('skill_group') as batch:
+        batch.add_column(sa.Column('queue_max_length', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('queue_max_wait_seconds', sa.Integer(), nullable=True))
+    with op.batch_alter_table('conversation') as batch:
+        batch.add_column(sa.Column('queue_wait_seconds', sa.Float(), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('conversation') as batch:
+        batch.drop_column('queue_wait_seconds')
+    with op.batch_alter_table('skill_group') as batch:
+        batch.drop_column('queue_max_wait_seconds')
+        batch.drop_column('queue_max_length')
