@@ -44,6 +44,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "拉黑时长只能是 1 天、7 天、30 天或永久", "The duration must be 1 day, 7 days, 30 days or permanent"
     ),
     "blacklist_lifted": ("该访客已解除拉黑", "This blacklisting was already lifted"),
+    # 客服状态 (presence)
+    "unknown_busy_reason": ("找不到该忙碌原因或已停用", "This busy reason does not exist or is disabled"),
+    "status_reason_too_long": ("申请原因不能超过 50 个字", "The reason cannot exceed 50 characters"),
+    "status_reason_required": ("请填写申请原因", "Please give a reason for this change"),
+    "status_pending": ("已提交，等待审核", "Submitted; waiting for approval"),
+    "status_rejected": ("状态切换被管理员驳回", "An administrator rejected your status change"),
+    "forced_offline": ("您已被管理员强制下线", "An administrator has set you offline"),
+    "request_decided": ("该申请已处理", "This request has already been handled"),
 }
 
 

@@ -21,12 +21,14 @@ from .org.models import (
     User,
     WorkSchedule,
 )
+from .presence.models import AgentPresence, BusyReason, StatusRequest
 from .quickreplies.models import QuickReply
 from .ratings.models import Rating, RatingScheme
 from .settings.models import CompanySettings
 from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
+    "AgentPresence", "BusyReason", "StatusRequest",
     "BlacklistEntry", "VisitorPresence",
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",
     "ConversationDeadline", "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage",

@@ -10,6 +10,7 @@ from ..jobs import job
 
 log = logging.getLogger(__name__)
 DEFAULT_TICK = 1.0
+PRESENCE_EVERY = 5  # ticks between presence sweeps (kefu.presence.tracker.sweep)
 
 
 @job
@@ -57,6 +58,8 @@ class Ticker:
                     # A full batch means more are due: sweep again at once, not in a second.
                     while run(path, []) >= 200 and not self.stopped.is_set():
                         pass
+                    if self.sweeps % PRESENCE_EVERY == 0:  # dropped agents' grace periods
+                        run("kefu.presence.jobs.sweep_presence", [])
                 self.sweeps += 1
             except Exception:  # noqa: BLE001 - the next tick retries; deadlines stay stored
                 log.exception("deadline sweep failed")

@@ -100,26 +100,37 @@ def check_set_status(agent: User, data: Any) -> User:
     return do_set_status(agent, fields["status"], fields["reason"])
 
 
-def do_set_status(agent: User, status: str, reason: str = "") -> User:
-    """Change an agent's status, log it, tell the agent's sockets, and refill from the queue."""
-    if status == agent.status:
+def do_set_status(
+    agent: User, status: str, reason: str = "", *, source: str = "self", actor_id: int | None = None,
+    busy_reason_id: int | None = None,
+) -> User:
+    """Change an agent's status, log it, tell the agent's sockets, and refill from the queue.
+
+    source/actor_id say who made the change (presence.models.SOURCES) for the work log;
+    busy_reason_id is kept only while busy, and a new busy reason alone is a change too.
+    """
+    busy_reason_id = busy_reason_id if status == "busy" else None
+    if status == agent.status and busy_reason_id == agent.busy_reason_id:
         return agent
     if agent.company_id is None:
         raise KefuError("forbidden", status=403)
     old = agent.status
     now = utcnow()
     agent.status = status
+    agent.busy_reason_id = busy_reason_id
     agent.status_changed_at = now
     db.session.add(
         AgentStatusLog(
             company_id=agent.company_id, user_id=agent.id, old_status=old, new_status=status,
-            reason=reason, changed_at=now,
+            reason=reason[:50], changed_at=now, source=source, actor_id=actor_id,
+            busy_reason_id=busy_reason_id,
         )
     )
-    event = {"type": "agent.status", "agent_id": agent.id, "status": status, "at": iso(now)}
+    event = {"type": "agent.status", "agent_id": agent.id, "status": status, "at": iso(now),
+             "busy_reason_id": busy_reason_id, "source": source}
     publish(event, (AGENT_NS, agent_room(agent.id)), (AGENT_NS, monitor_room(agent.company_id)))
     db.session.commit()
-    if status == "online" and agent.company_id is not None:
+    if status == "online" and old != "online" and agent.company_id is not None:
         from ..routing.assign import agent_group_ids, drain_queue
 
         drain_queue(agent.company_id, agent_group_ids(agent.id))

@@ -92,6 +92,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     max_concurrent: Mapped[int] = mapped_column(Integer, default=5)
     status: Mapped[str] = mapped_column(String(16), default="offline")
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The busy reason (presence.BusyReason) while busy; no foreign key because SQLite cannot add
+    # one to an existing table, and reasons are only ever unset here before they are deleted.
+    busy_reason_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     locale: Mapped[str] = mapped_column(String(8), default="zh")
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -145,6 +148,11 @@ class AgentStatusLog(db.Model):  # type: ignore[name-defined]
     new_status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(50), default="")
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who made the change and how (presence.models.SOURCES), and the busy reason chosen; plain
+    # ids (no foreign keys: added to an existing table, and the log outlives what it names).
+    source: Mapped[str] = mapped_column(String(16), default="self")
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    busy_reason_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class WorkSchedule(db.Model):  # type: ignore[name-defined]

@@ -14,7 +14,7 @@ from ..conversations.actions import check_agent_message, check_close
 from ..conversations.schemas import SyncSchema, load
 from ..conversations.serialize import conversation_dict, message_dict
 from ..errors import KefuError
-from ..org.actions import check_set_status
+from ..presence.sockets import PresenceHandlers, presence_connected
 from .events import agent_room
 from .handlers import acked
 
@@ -29,7 +29,7 @@ def _agent() -> Any:
     return current_user._get_current_object()
 
 
-class AgentNamespace(Namespace):
+class AgentNamespace(PresenceHandlers, Namespace):
     """Handlers of the /agent namespace."""
 
     def on_connect(self, auth: Any = None) -> None:
@@ -38,12 +38,9 @@ class AgentNamespace(Namespace):
             error = KefuError("unauthorized").to_dict()["error"]
             raise ConnectionRefusedError(error["message"], error)
         join_room(agent_room(current_user.id))
+        presence_connected()
 
-    @acked(_lang)
-    def on_status(self, data: Any = None) -> dict[str, Any]:
-        """Change the agent's status (online / busy / offline)."""
-        agent = check_set_status(_agent(), data)
-        return {"status": agent.status}
+    # on_status (and status_state, status_cancel, disconnect) come from PresenceHandlers.
 
     @acked(_lang)
     def on_message(self, data: Any = None) -> dict[str, Any]:
