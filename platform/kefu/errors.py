@@ -52,6 +52,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status_rejected": ("状态切换被管理员驳回", "An administrator rejected your status change"),
     "forced_offline": ("您已被管理员强制下线", "An administrator has set you offline"),
     "request_decided": ("该申请已处理", "This request has already been handled"),
+    # 满意度 (ratings/)
+    "already_rated": ("该会话已评价过", "This conversation has already been rated"),
+    "rating_no_agent": (
+        "该会话没有人工客服接待，无法评价", "No agent served this conversation, so it cannot be rated"
+    ),
+    "rating_expired": (
+        "会话结束已超过 {minutes} 分钟，无法再评价",
+        "The conversation ended more than {minutes} minutes ago; it can no longer be rated",
+    ),
+    "rating_invite_expired": (
+        "会话结束已超过 {minutes} 分钟，不能再邀请评价",
+        "The conversation ended more than {minutes} minutes ago; it is too late to invite a rating",
+    ),
+    "rating_invite_too_soon": (
+        "刚刚已邀请过评价，请 {seconds} 秒后再试", "A rating invitation was just sent; retry in {seconds} s"
+    ),
+    "rating_score": ("评分必须在 {low}–{high} 之间", "The score must be between {low} and {high}"),
+    "rating_tag": ("标签「{tag}」不属于所选评分", "The tag “{tag}” is not offered for the chosen score"),
+    "rating_tags_required": ("请至少选择一个标签", "Please choose at least one tag"),
+    "rating_comment_required": ("请填写评价内容", "Please write a comment"),
+    "rating_comment_hidden": ("该评价方案不收集评价内容", "This rating scheme takes no comment"),
+    "rating_comment_too_long": (
+        "评价内容不能超过 {limit} 个字", "The comment cannot exceed {limit} characters"
+    ),
+    "rating_scheme_lines": (
+        "这一行有误：{line}（格式：分数: 中文 / English，分数 {low}–{high}）",
+        "This line is invalid: {line} (format: score: 中文 / English, scores {low}–{high})",
+    ),
+    "rating_scheme_exists": (
+        "该范围（全局或此技能组）已有评价方案",
+        "A rating scheme already exists for this scope (global or this skill group)",
+    ),
 }
 
 

@@ -298,6 +298,9 @@ def do_close(conv: Conversation, reason: str, actor_id: int | None = None) -> No
             db.session.flush()
             publish_queue_positions(conv.company_id, conv.skill_group_id)
         publish({"type": "conversation.closed", "conversation": conversation_dict(conv)}, *targets)
+        from ..ratings.invitations import invite_on_close
+
+        invite_on_close(conv, reason)  # after "closed": the widget shows the form on the ended chat
         from .jobs import compute_conversation_metrics
 
         enqueue(compute_conversation_metrics, conv.id)

@@ -68,8 +68,17 @@ class AgentNamespace(PresenceHandlers, Namespace):
             c for c in queries.conversations_by_ids(agent.company_id, fields["conversation_ids"])
             if c.id not in open_ids and can_see_conversation(agent, c)
         ]
+        from ..ratings.sockets import sync_ratings
+
         return {
             "status": agent.status,
             "conversations": [conversation_dict(c) for c in convs + known],
             "messages": [message_dict(m) for m in msgs],
+            "ratings": sync_ratings(agent, [c.id for c in convs + known]),
         }
+
+
+# Ratings (ratings/sockets.py) add rating.invite.
+from ..ratings.sockets import install_agent  # noqa: E402 - its own block, apart from the shared imports
+
+install_agent(AgentNamespace)

@@ -162,5 +162,9 @@ class VisitorNamespace(Namespace):
 
 # Socket.IO dispatches "x" to `on_x`; event names with a dot need the attribute set by name.
 setattr(VisitorNamespace, "on_leave_message.submit", VisitorNamespace.on_leave_message_submit)
+# Ratings (ratings/sockets.py) add rating.scheme and rating.submit.
+from ..ratings.sockets import install_visitor  # noqa: E402 - its own block, apart from the shared imports
+
+install_visitor(VisitorNamespace)
 for _name in ("leave", "keep_waiting", "leave_message"):
     setattr(VisitorNamespace, f"on_queue.{_name}", getattr(VisitorNamespace, f"on_queue_{_name}"))
