@@ -6,6 +6,37 @@ from typing import Any
 
 # code -> (zh, en); one place so every surface (HTTP, socket, console) says the same thing.
 MESSAGES: dict[str, tuple[str, str]] = {
+    # Transfers, invitations, monitoring (transfers/).
+    "transfer_target_required": (
+        "请选择转接的客服或技能组（只能选一个）", "Choose one agent or one skill group to transfer to"
+    ),
+    "transfer_target_unknown": (
+        "找不到该客服或技能组（只能转给本公司的）",
+        "No such agent or skill group in your company",
+    ),
+    "transfer_reason_too_long": (
+        "转接原因不能超过 {limit} 个字", "The reason cannot exceed {limit} characters"
+    ),
+    "transfer_same_agent": ("会话已在该客服处，无需转接", "The conversation is already with this agent"),
+    "transfer_agent_offline": ("该客服不在线，无法转接", "This agent is offline; choose an online agent"),
+    "transfer_agent_busy": ("该客服忙碌中，无法转接", "This agent is busy; choose an online agent"),
+    "transfer_agent_saturated": (
+        "该客服接待量已满，无法转接", "This agent has no free capacity; choose another agent"
+    ),
+    "transfer_group_full": (
+        "该技能组没有在线且未饱和的客服，无法转接",
+        "Nobody in this skill group is online with free capacity; choose another target",
+    ),
+    "not_transferable": (
+        "该会话指定由当前客服接待，不可转接",
+        "This conversation is tied to its designated agent and cannot be transferred",
+    ),
+    "not_active": ("会话不在接待中", "The conversation is not being served"),
+    "invite_agent_offline": ("该客服不在线，无法邀请", "This colleague is offline and cannot be invited"),
+    "invite_self": ("不能邀请会话的接待客服", "The conversation's own agent cannot be invited"),
+    "not_participant": ("你没有参与该会话", "You are not taking part in this conversation"),
+    "managers_only": ("仅主管或管理员可以执行此操作", "Only managers and admins can do this"),
+    "takeover_own": ("该会话已由你接待", "You are already serving this conversation"),
     "invalid_input": ("输入有误，请检查后重试", "The input is invalid; please check it and retry"),
     "empty_message": ("消息不能为空", "The message cannot be empty"),
     "message_too_long": ("消息不能超过 {limit} 个字符", "The message cannot exceed {limit} characters"),

@@ -20,6 +20,8 @@ def message_dict(msg: Message | StoredMessage) -> dict[str, Any]:
         "text": msg.body,
         "client_id": msg.client_msg_id,
         "created_at": iso(msg.created_at),
+        # e.g. an offline reply to a leave message: {offline, leave_message_id, quote, agent_name}
+        **({"payload": msg.payload} if getattr(msg, "payload", None) else {}),
     }
 
 

@@ -3,33 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..channels.models import Channel
 from ..channels.queries import channel_state
-from ..conversations.models import Conversation
+from ..conversations.models import Conversation, Message
 from ..conversations.queries import last_agent, latest_conversation
+from ..conversations.serialize import message_dict
 from ..dblock import locked, serialized
 from ..decisions.facts import language_code
 from ..decisions.runtime import decide_for
 from ..decisions.timeline import record_decision
-from ..errors import KefuError, NotFound, ValidationFailed
+from ..errors import Forbidden, KefuError, NotFound, ValidationFailed
 from ..extensions import db
 from ..org.hours import company_time
-from ..org.models import Company, SkillGroupMember
+from ..org.models import Company, SkillGroupMember, User
 from ..org.queries import company_agent, company_group
 from ..realtime.events import AGENT_NS, VISITOR_NS, agent_room, monitor_room, publish, visitor_room
 from ..rules.decision import Decision
-from ..timeutil import utcnow
+from ..timeutil import iso, utcnow
 from ..visitors.models import Visitor
 from ..visitors.token import VisitorClaims
-from . import queries
-from .models import LeaveMessage
-from .schemas import LeaveMessageSchema
+from . import attachments, queries
+from .access import access_leave_message, access_leave_message_handle, can_direct
+from .forms import check_content, check_values, form_dict, form_for
+from .models import LeaveAttachment, LeaveForm, LeaveMessage
+from .schemas import AssignSchema, EnvelopeSchema, IdSchema, LeaveMessageSchema, ReplySchema, StatusSchema
 
 POINT = "leave_message"
 # The clearest message for the first field that failed, in the form's order.
@@ -74,15 +77,33 @@ def offer(conv: Conversation, reason: str) -> Decision:
     decision = decide_for(conv.company_id, POINT, facts, conv.id)
     record_decision(conv, decision, facts)
     if "no_offer" not in decision.actions:
-        form = decision.actions.get("offer") or {}
+        params = decision.actions.get("offer") or {}
+        names = list(params.get("fields") or ["name", "phone", "content"])
+        form = form_for(conv.company_id, conv.channel_id, conv.skill_group_id,
+                        str(params.get("form") or "") or None)
+        shown = form_dict(form, names)
         publish(
             {"type": "leave_message.offer", "conversation_id": conv.id,
-             "text": str(form.get("text") or ""),
-             "fields": list(form.get("fields") or ["name", "phone", "content"]),
-             "reason": facts["reason"], "language": facts.get("language")},
+             "text": str(params.get("text") or ""),
+             "fields": [f["name"] for f in shown["fields"]] + ["content"] if form else names,
+             "form": shown, "reason": facts["reason"], "language": facts.get("language")},
             (VISITOR_NS, visitor_room(conv.visitor_id)),
         )
     return decision
+
+
+def applicable_form(claims: VisitorClaims, conv: Conversation | None) -> tuple[LeaveForm | None, list[str]]:
+    """The form a visitor fills in now: the one their offer named, else by channel/group/default."""
+    offered = queries.offer_of(conv.id) if conv is not None else None
+    params = ((offered or {}).get("actions") or {}).get("offer") or {}
+    group_id = conv.skill_group_id if conv is not None else _channel_group(claims.channel_id)
+    form = form_for(claims.company_id, claims.channel_id, group_id, str(params.get("form") or "") or None)
+    return form, list(params.get("fields") or ["name", "phone", "content"])
+
+
+def _channel_group(channel_id: int) -> int | None:
+    state = channel_state(channel_id)
+    return state.skill_group_id if state is not None else None
 
 
 # --- submission ------------------------------------------------------------------------------
@@ -92,6 +113,34 @@ def check_submit(claims: VisitorClaims, data: Any) -> LeaveMessage:
     if not isinstance(data, dict):
         raise ValidationFailed({"_schema": ["expected an object"]})
     try:
+        envelope = EnvelopeSchema().load(data)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.normalized_messages()) from exc
+    state = channel_state(claims.channel_id)
+    if state is None or state.company_id != claims.company_id:
+        raise KefuError("invalid_token", status=401)
+    earlier = queries.by_client_id(claims.visitor_id, envelope["client_id"])
+    if earlier is not None:
+        return earlier  # a replay (resent after a reconnect) changes nothing
+    if not state.enabled:
+        raise KefuError("channel_disabled", status=403)
+    conv = source_conversation(claims, envelope["conversation_id"])
+    form, _names = applicable_form(claims, conv)
+    if form is None:
+        return _check_legacy(claims, data)
+    values = data["values"] if isinstance(data.get("values"), dict) else data
+    cleaned = check_values(list(form.fields), values)
+    content = check_content(data.get("content"))
+    kinds = {f["name"]: f for f in form.fields}
+    files = {name: attachments.claimable(claims, kinds[name], keys)
+             for name, keys in cleaned.items() if kinds[name]["kind"] == "attachment"}
+    return do_submit(claims, cleaned, content, envelope["client_id"], envelope["conversation_id"],
+                     form_id=form.id, attachment_ids=[a for ids in files.values() for a in ids])
+
+
+def _check_legacy(claims: VisitorClaims, data: dict[str, Any]) -> LeaveMessage:
+    """No form is configured: the rule's plain fields (name, phone, email) and the message."""
+    try:
         fields = LeaveMessageSchema().load(data)
     except ValidationError as exc:
         errors = exc.normalized_messages()
@@ -100,16 +149,11 @@ def check_submit(claims: VisitorClaims, data: Any) -> LeaveMessage:
     content = fields["content"].strip()
     if not content:
         raise ValidationFailed({"content": ["empty"]}, code="leave_message_content")
-    state = channel_state(claims.channel_id)
-    if state is None or state.company_id != claims.company_id:
-        raise KefuError("invalid_token", status=401)
-    if not state.enabled:
-        raise KefuError("channel_disabled", status=403)
     form = {k: fields[k].strip() for k in ("name", "phone", "email") if fields[k].strip()}
     return do_submit(claims, form, content, fields["client_id"], fields["conversation_id"])
 
 
-def _source_conversation(claims: VisitorClaims, conversation_id: int | None) -> Conversation | None:
+def source_conversation(claims: VisitorClaims, conversation_id: int | None) -> Conversation | None:
     """The conversation the form was offered in (given, or the visitor's latest that ended so)."""
     if conversation_id is not None:
         conv = db.session.get(Conversation, conversation_id)
@@ -123,8 +167,9 @@ def _source_conversation(claims: VisitorClaims, conversation_id: int | None) -> 
 
 
 def do_submit(
-    claims: VisitorClaims, form: dict[str, str], content: str, client_id: str,
-    conversation_id: int | None = None,
+    claims: VisitorClaims, form: dict[str, Any], content: str, client_id: str,
+    conversation_id: int | None = None, *, form_id: int | None = None,
+    attachment_ids: list[int] | None = None,
 ) -> LeaveMessage:
     """Store a leave message, decide who gets it, answer the visitor and notify the assignee.
 
@@ -133,7 +178,7 @@ def do_submit(
     earlier = queries.by_client_id(claims.visitor_id, client_id)
     if earlier is not None:
         return earlier
-    conv = _source_conversation(claims, conversation_id)
+    conv = source_conversation(claims, conversation_id)
     offered = queries.offer_of(conv.id) if conv is not None else None
     reason = str(((offered or {}).get("facts") or {}).get("reason") or "visitor_choice")
     group_id = conv.skill_group_id if conv is not None else channel_state(claims.channel_id).skill_group_id  # type: ignore[union-attr]
@@ -151,7 +196,7 @@ def do_submit(
             visitor_id=claims.visitor_id, conversation_id=conv.id if conv else None,
             skill_group_id=target_group, agent_id=agent_id, status="new", reason=facts["reason"],
             fields=form, content=content, client_id=client_id,
-            decision={**decision.to_dict(), "facts": facts, "assigned_to": to},
+            decision={**decision.to_dict(), "facts": facts, "assigned_to": to, "form_id": form_id},
             created_at=now, updated_at=now,
         )
         db.session.add(lm)
@@ -163,6 +208,7 @@ def do_submit(
             if stored is None:
                 raise
             return stored
+        attachments.link(lm, attachment_ids or [])
         _announce(lm, decision)
         db.session.commit()
     return lm
@@ -213,3 +259,173 @@ def _announce(lm: LeaveMessage, decision: Decision) -> None:
                 (AGENT_NS, monitor_room(lm.company_id)))
     else:
         publish(event, (AGENT_NS, monitor_room(lm.company_id)))
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+def check_upload(claims: VisitorClaims, field: Any, filename: str, stream: IO[bytes],
+                 conversation_id: int | None = None) -> LeaveAttachment:
+    """Take a file for an attachment field of the form that applies to this visitor."""
+    state = channel_state(claims.channel_id)
+    if state is None or state.company_id != claims.company_id:
+        raise KefuError("invalid_token", status=401)
+    conv = source_conversation(claims, conversation_id)
+    form, _names = applicable_form(claims, conv)
+    specs = {f["name"]: f for f in (form.fields if form is not None else [])}
+    spec = specs.get(field) if isinstance(field, str) else None
+    if spec is None or spec["kind"] != "attachment":
+        raise ValidationFailed({"field": ["not an attachment field of this form"]})
+    return attachments.do_store(claims, spec, filename, stream)
+
+
+# --- the pool (留言池): claim, status, assign, reply ------------------------------------------
+
+def _publish_update(lm: LeaveMessage, *also: int | None) -> None:
+    """Tell the assignee (and whoever else is concerned), the group and the monitors."""
+    event = {"type": "leave_message.updated", "leave_message": queries.leave_message_dict(lm)}
+    agents = {a for a in (lm.agent_id, *also) if a is not None}
+    if lm.agent_id is None and lm.skill_group_id is not None:
+        agents |= set(db.session.scalars(select(SkillGroupMember.user_id).where(
+            SkillGroupMember.skill_group_id == lm.skill_group_id)))
+    publish(event, *[(AGENT_NS, agent_room(a)) for a in sorted(agents)],
+            (AGENT_NS, monitor_room(lm.company_id)))
+
+
+def do_claim(user: User, lm: LeaveMessage) -> LeaveMessage:
+    """Take an unassigned message; of two agents claiming at once exactly one wins."""
+    if lm.agent_id == user.id:
+        return lm  # a repeated click changes nothing
+    now = utcnow()
+    won = db.session.execute(
+        update(LeaveMessage)
+        .where(LeaveMessage.id == lm.id, LeaveMessage.agent_id.is_(None))
+        .values(agent_id=user.id, updated_at=now,
+                status=case((LeaveMessage.status == "new", "processing"), else_=LeaveMessage.status))
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if won != 1:
+        db.session.rollback()
+        db.session.refresh(lm)
+        if lm.agent_id == user.id:
+            return lm
+        owner = db.session.get(User, lm.agent_id) if lm.agent_id else None
+        raise KefuError("leave_claimed", status=409, name=owner.shown_name if owner else "?")
+    db.session.refresh(lm)
+    _publish_update(lm)
+    db.session.commit()
+    return lm
+
+
+def check_claim(user: User, data: Any) -> LeaveMessage:
+    """Claim by hand: the message must be visible to the agent and still unassigned."""
+    return do_claim(user, access_leave_message(user, _id(data)))
+
+
+def check_status(user: User, data: Any) -> LeaveMessage:
+    """Move a message to 未处理 / 处理中 / 已处理 (its assignee, or a manager)."""
+    fields = _load(StatusSchema(), data)
+    lm = access_leave_message_handle(user, fields["id"])
+    return do_status(user, lm, fields["status"])
+
+
+def do_status(user: User, lm: LeaveMessage, status: str) -> LeaveMessage:
+    """Set the status; the same status again changes nothing."""
+    if lm.status == status:
+        return lm
+    lm.status = status
+    lm.updated_at = utcnow()
+    _publish_update(lm)
+    db.session.commit()
+    return lm
+
+
+def check_assign(user: User, data: Any) -> LeaveMessage:
+    """Admins and managers give a message to an agent, a group, or back to the pool."""
+    fields = _load(AssignSchema(), data)
+    lm = access_leave_message(user, fields["id"])
+    if not can_direct(user, lm):
+        raise Forbidden("forbidden")
+    agent_id = company_agent(lm.company_id, fields["agent_id"]) if fields["agent_id"] else None
+    group_id = company_group(lm.company_id, fields["group_id"]) if fields["group_id"] else None
+    if (fields["agent_id"] and agent_id is None) or (fields["group_id"] and group_id is None):
+        raise KefuError("cross_company", status=400)
+    return do_assign(user, lm, agent_id, group_id)
+
+
+def do_assign(user: User, lm: LeaveMessage, agent_id: int | None, group_id: int | None) -> LeaveMessage:
+    """Reassign; the previous assignee hears that it left them."""
+    if (lm.agent_id, lm.skill_group_id) == (agent_id, group_id):
+        return lm
+    before = lm.agent_id
+    lm.agent_id, lm.skill_group_id, lm.updated_at = agent_id, group_id, utcnow()
+    _publish_update(lm, before)
+    db.session.commit()
+    return lm
+
+
+def check_reply(user: User, data: Any) -> tuple[LeaveMessage, Message]:
+    """Answer a message: the reply reaches the visitor's chat as an offline message."""
+    fields = _load(ReplySchema(), data)
+    lm = access_leave_message(user, fields["id"])
+    if lm.agent_id is None:
+        lm = do_claim(user, lm)
+    if lm.agent_id != user.id and not can_direct(user, lm):
+        raise KefuError("not_assigned", status=403)
+    text = fields["text"].strip()
+    if not text:
+        raise ValidationFailed({"text": ["empty"]}, code="empty_message")
+    return do_reply(user, lm, text, fields["client_id"], fields["status"])
+
+
+def _reply_conversation(lm: LeaveMessage) -> Conversation:
+    """The visitor's latest chat on the channel (what the widget shows next), else a closed one."""
+    conv = latest_conversation(lm.visitor_id, lm.channel_id)
+    if conv is not None:
+        return conv
+    now = utcnow()
+    conv = Conversation(company_id=lm.company_id, channel_id=lm.channel_id, visitor_id=lm.visitor_id,
+                        skill_group_id=lm.skill_group_id, status="closed", created_at=now,
+                        closed_at=now, end_reason="leave_message", last_message_at=now)
+    db.session.add(conv)
+    db.session.flush()
+    return conv
+
+
+def do_reply(
+    user: User, lm: LeaveMessage, text: str, client_id: str, status: str
+) -> tuple[LeaveMessage, Message]:
+    """Store the reply as an agent Message marked offline; a resend (same client id) does nothing."""
+    for r in lm.replies or []:
+        if r.get("client_id") == client_id:
+            earlier = db.session.get(Message, r.get("message_id"))
+            if earlier is not None:
+                return lm, earlier
+    conv = _reply_conversation(lm)
+    now = utcnow()
+    msg = Message(company_id=lm.company_id, conversation_id=conv.id, channel_id=lm.channel_id,
+                  sender_kind="agent", sender_id=user.id, content_type="text", body=text,
+                  payload={"offline": True, "leave_message_id": lm.id,
+                           "quote": lm.content[:200], "agent_name": user.shown_name},
+                  client_msg_id=client_id, created_at=now)
+    db.session.add(msg)
+    db.session.flush()
+    lm.replies = [*(lm.replies or []), {"message_id": msg.id, "agent_id": user.id, "client_id": client_id,
+                                        "text": text, "at": iso(now)}]
+    lm.status = status
+    lm.updated_at = now
+    publish({"type": "message.created", "message": message_dict(msg)},
+            (VISITOR_NS, visitor_room(lm.visitor_id)))
+    _publish_update(lm)
+    db.session.commit()
+    return lm, msg
+
+
+def _id(data: Any) -> int:
+    return int(_load(IdSchema(), data)["id"])
+
+
+def _load(schema: Any, data: Any) -> dict[str, Any]:
+    try:
+        return dict(schema.load(data if isinstance(data, dict) else {}))
+    except ValidationError as exc:
+        raise ValidationFailed(exc.normalized_messages()) from exc

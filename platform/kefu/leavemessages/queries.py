@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from ..conversations.models import ConversationEvent
 from ..extensions import db
-from ..org.models import SkillGroupMember, User
+from ..org.models import SkillGroup, SkillGroupMember, User
 from ..timeutil import iso
-from .models import LeaveMessage
+from ..visitors.models import Visitor
+from .models import LeaveForm, LeaveMessage
 
 REASONS = ("off_hours", "none_online", "queue_full", "visitor_choice", "queue_timeout")
 
@@ -62,11 +63,66 @@ def last_assignee(company_id: int, agent_ids: list[int]) -> int | None:
 
 def leave_message_dict(lm: LeaveMessage) -> dict[str, Any]:
     """Serialize a leave message for the workbench and events."""
+    from .attachments import attachment_dict, of_message
+
+    names: dict[Any, str] = dict(db.session.execute(
+        select(User.id, User.name).where(User.id.in_([lm.agent_id or 0, *[r.get("agent_id") or 0
+                                                                          for r in lm.replies or []]]))
+    ).all())
+    visitor = db.session.get(Visitor, lm.visitor_id)
+    group = db.session.get(SkillGroup, lm.skill_group_id) if lm.skill_group_id else None
     return {
         "id": lm.id, "status": lm.status, "reason": lm.reason, "visitor_id": lm.visitor_id,
+        "visitor_name": (visitor.name if visitor else "") or f"访客{lm.visitor_id}",
         "channel_id": lm.channel_id, "conversation_id": lm.conversation_id,
-        "skill_group_id": lm.skill_group_id, "agent_id": lm.agent_id, "fields": lm.fields,
-        "content": lm.content, "created_at": iso(lm.created_at),
+        "skill_group_id": lm.skill_group_id, "skill_group_name": group.name if group else None,
+        "agent_id": lm.agent_id, "agent_name": names.get(lm.agent_id) if lm.agent_id else None,
+        "fields": lm.fields, "labels": _labels(lm),
+        "content": lm.content, "created_at": iso(lm.created_at), "updated_at": iso(lm.updated_at),
         "reply_within_hours": (lm.decision or {}).get("actions", {}).get("reply_within", {})
         .get("hours"),
+        "attachments": [attachment_dict(a) for a in of_message(lm.id)],
+        "replies": [{**r, "agent_name": names.get(r.get("agent_id"))} for r in lm.replies or []],
     }
+
+
+def _labels(lm: LeaveMessage) -> dict[str, list[str]]:
+    """Field name -> [label zh, label en], from the form the message was left with."""
+    from .forms import LEGACY
+
+    labels = {k: [v[1], v[2]] for k, v in LEGACY.items()}
+    form_id = (lm.decision or {}).get("form_id")
+    form = db.session.get(LeaveForm, form_id) if form_id else None
+    for spec in form.fields if form is not None else []:
+        labels[spec["name"]] = [spec["label_zh"], spec.get("label_en") or spec["label_zh"]]
+    return labels
+
+
+SCOPES = ("mine", "groups", "pool", "all")
+
+
+def pool_list(user: User, status: str, scope: str, limit: int = 200) -> list[LeaveMessage]:
+    """The workbench's 留言池 tab: one status, one scope, newest first, only what `user` may see."""
+    from ..org.access import visible_group_ids
+
+    query = select(LeaveMessage).where(LeaveMessage.company_id == user.company_id,
+                                       LeaveMessage.status == status)
+    groups = visible_group_ids(user)
+    unassigned = LeaveMessage.agent_id.is_(None)
+    if scope == "mine":
+        query = query.where(LeaveMessage.agent_id == user.id)
+    elif scope == "pool":
+        query = query.where(unassigned, LeaveMessage.skill_group_id.is_(None))
+    elif scope == "groups":
+        mine = groups if groups is not None else set(db.session.scalars(
+            select(SkillGroupMember.skill_group_id).where(SkillGroupMember.user_id == user.id)))
+        query = query.where(LeaveMessage.skill_group_id.in_(mine or {0}))
+        if user.role == "agent":
+            query = query.where(unassigned)
+    elif groups is not None:  # "all" for a manager: their groups, the pool and their own
+        query = query.where(
+            (LeaveMessage.agent_id == user.id) | LeaveMessage.skill_group_id.in_(groups or {0})
+            | (unassigned & LeaveMessage.skill_group_id.is_(None)))
+        if user.role == "agent":
+            query = query.where(unassigned | (LeaveMessage.agent_id == user.id))
+    return list(db.session.scalars(query.order_by(LeaveMessage.id.desc()).limit(limit)))

@@ -258,6 +258,10 @@ ROUTING = DecisionPoint(
                 ParamSpec(
                     "fallback", "bool", "指定客服不可用时转其他客服", "Fall back to others", required=False
                 ),
+                ParamSpec(
+                    "transferable", "bool", "允许转接（默认允许）", "Transferable (default yes)",
+                    required=False,
+                ),
             ),
         ),
         ActionSpec(

@@ -1,0 +1,146 @@
+"""Files visitors attach to leave messages: checked by content (not by name), stored outside the
+static folders under a random name, handed only to the company's agents, always as a download."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..errors import KefuError
+from ..extensions import db
+from ..timeutil import utcnow
+from ..visitors.token import VisitorClaims
+from .models import LeaveAttachment, LeaveMessage
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_TYPES = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"
+# Magic numbers of the types we accept; anything else is refused whatever its name says.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+)
+_MARKUP = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe")
+
+
+def max_bytes() -> int:
+    """The size limit of one file (KEFU_LEAVE_ATTACHMENT_MAX_BYTES)."""
+    return int(current_app.config.get("KEFU_LEAVE_ATTACHMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def allowed_types() -> list[str]:
+    """The content types accepted (KEFU_LEAVE_ATTACHMENT_TYPES, comma-separated)."""
+    raw = str(current_app.config.get("KEFU_LEAVE_ATTACHMENT_TYPES") or DEFAULT_TYPES)
+    return [t.strip().lower() for t in raw.split(",") if t.strip()]
+
+
+def upload_dir() -> Path:
+    """Where files are kept (KEFU_UPLOAD_DIR, else <instance>/uploads)."""
+    configured = current_app.config.get("KEFU_UPLOAD_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type the bytes themselves show, or None when we do not recognise them."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        # A cut in the middle of a multi-byte character at the end of the sample is fine.
+        try:
+            text = head[:-3].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    lowered = text.lstrip().lower().encode()
+    if any(lowered.startswith(m) for m in _MARKUP):
+        return None  # markup is refused as text: it must never be rendered by a browser
+    return "text/plain"
+
+
+def _human(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def _field_error(code: str, spec: dict[str, Any], **params: Any) -> KefuError:
+    return KefuError(code, status=413 if code == "leave_attachment_too_large" else 400,
+                     fields={spec["name"]: [code]}, field_zh=spec["label_zh"],
+                     field_en=spec.get("label_en") or spec["label_zh"], **params)
+
+
+def do_store(
+    claims: VisitorClaims, spec: dict[str, Any], filename: str, stream: IO[bytes]
+) -> LeaveAttachment:
+    """Check a file for an attachment field and keep it, not yet linked to a message."""
+    limit = max_bytes()
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise _field_error("leave_attachment_too_large", spec, limit=_human(limit))
+    kind = sniff(data[:512]) if data else None
+    allowed = allowed_types()
+    if kind is None or kind not in allowed:
+        raise _field_error("leave_attachment_type", spec, types=", ".join(allowed))
+    key = secrets.token_urlsafe(24)
+    rel = f"leave/{claims.company_id}/{key}"  # no extension: nothing here is ever executed
+    path = upload_dir() / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    name = os.path.basename(filename.replace("\\", "/")).strip()[:200] or "file"
+    row = LeaveAttachment(key=key, company_id=claims.company_id, visitor_id=claims.visitor_id,
+                          field=spec["name"], filename=name, content_type=kind, size=len(data),
+                          path=rel, created_at=utcnow())
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def claimable(claims: VisitorClaims, spec: dict[str, Any], keys: list[str]) -> list[int]:
+    """Ids of the visitor's own unlinked uploads for this field; a stranger's key names the field."""
+    rows = db.session.execute(
+        select(LeaveAttachment.id, LeaveAttachment.key).where(
+            LeaveAttachment.key.in_(keys), LeaveAttachment.visitor_id == claims.visitor_id,
+            LeaveAttachment.company_id == claims.company_id, LeaveAttachment.field == spec["name"],
+            LeaveAttachment.leave_message_id.is_(None),
+        )
+    ).all()
+    if len(rows) != len(keys):
+        raise _field_error("leave_attachment_missing", spec)
+    return [r[0] for r in rows]
+
+
+def link(lm: LeaveMessage, ids: list[int]) -> None:
+    """Attach the uploads to the stored message (inside the submission's transaction)."""
+    if ids:
+        db.session.execute(update(LeaveAttachment).where(LeaveAttachment.id.in_(ids))
+                           .values(leave_message_id=lm.id))
+
+
+def of_message(leave_message_id: int) -> list[LeaveAttachment]:
+    """A message's attachments in upload order."""
+    return list(db.session.scalars(select(LeaveAttachment).where(
+        LeaveAttachment.leave_message_id == leave_message_id).order_by(LeaveAttachment.id)))
+
+
+def attachment_dict(a: LeaveAttachment) -> dict[str, Any]:
+    """Serialize an attachment for the workbench (the download URL is the agents' one)."""
+    return {"key": a.key, "field": a.field, "filename": a.filename, "content_type": a.content_type,
+            "size": a.size, "url": f"/api/workbench/leave-attachments/{a.key}"}
+
+
+def file_path(a: LeaveAttachment) -> Path:
+    """Where the file's bytes are."""
+    return upload_dir() / a.path
