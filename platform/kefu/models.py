@@ -25,9 +25,11 @@ from .presence.models import AgentPresence, BusyReason, StatusRequest
 from .quickreplies.models import QuickReply
 from .ratings.models import Rating, RatingScheme
 from .settings.models import CompanySettings
+from .transfers.models import ConversationParticipant
 from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
+    "ConversationParticipant",
     "AgentPresence", "BusyReason", "StatusRequest",
     "BlacklistEntry", "VisitorPresence",
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",

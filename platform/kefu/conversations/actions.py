@@ -27,10 +27,14 @@ from .store import ConvRow, StoredMessage
 
 
 def conversation_targets(conv: ConvRow | Conversation) -> list[tuple[str, str]]:
-    """Where a conversation's events go: the visitor's sockets and its agent's."""
+    """Where a conversation's events go: the visitor's sockets, its agent's and its helpers' and
+    watchers' (kept on the row, so this costs no query)."""
     targets = [(VISITOR_NS, visitor_room(conv.visitor_id))]
     if conv.agent_id:
         targets.append((AGENT_NS, agent_room(conv.agent_id)))
+    for user_id in conv.participant_ids or ():
+        if user_id != conv.agent_id:
+            targets.append((AGENT_NS, agent_room(user_id)))
     return targets
 
 
@@ -191,11 +195,16 @@ def check_agent_message(agent: User, data: Any) -> tuple[StoredMessage, bool]:
 def do_agent_message(
     agent: User, conversation_id: int, text: str, client_id: str | None
 ) -> tuple[StoredMessage, bool]:
-    """Store an assigned agent's reply and record the first response."""
+    """Store a reply of the assigned agent (or an invited helper) and record the first response."""
+    from ..transfers.queries import is_helper
+
     with serialized():
         conv = store.lock_conversation(conversation_id)
-        if conv is None or conv.agent_id != agent.id or not conv.is_open:
+        helping = conv is not None and conv.agent_id != agent.id and is_helper(conv, agent.id)
+        if conv is None or (conv.agent_id != agent.id and not helping) or not conv.is_open:
             db.session.rollback()
+            if helping:
+                raise KefuError("conversation_closed", status=409)
             access_conversation_reply(agent, conversation_id)  # raises the precise reason
             raise KefuError("not_assigned", status=403)  # pragma: no cover - raced a transfer
         msg = _write_message(conv, "agent", agent.id, text, client_id)
@@ -213,7 +222,7 @@ def _write_message(
     msg = store.insert_message(conv, sender, sender_id, text, client_id, now)
     if msg is None:
         return None
-    store.touch_conversation(conv, now, sender)
+    store.touch_conversation(conv, now, sender, sender_id)
     after_message(conv, sender, now)  # the session rules' deadlines restart from this message
     publish({"type": "message.created", "message": message_dict(msg)}, *conversation_targets(conv),
             skip_origin=True)

@@ -90,6 +90,9 @@ class Conversation(db.Model):  # type: ignore[name-defined]
     # What the reception and routing rules decided: mode, strategy, designated agent …
     reception_mode: Mapped[str] = mapped_column(String(16), default="")
     routing: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Colleagues besides the owner who get its events (helpers, watchers): read with the row on
+    # the message path, so delivering to them costs no query (transfers.models has the details).
+    participant_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
 
     channel: Mapped[Channel] = relationship()
     visitor: Mapped[Visitor] = relationship()

@@ -8,11 +8,11 @@ the commit. Actions call these inside their transaction; nothing here commits.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, select, text
+from sqlalchemy import JSON, Executable, bindparam, select, text
 
 from ..extensions import db
 from ..timeutil import UTCDateTime
@@ -32,6 +32,8 @@ class ConvRow:
     first_response_at: datetime | None
     skill_group_id: int | None
     last_sender: str
+    # Helpers and watchers who also get the conversation's events (transfers/).
+    participant_ids: list[int] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
@@ -56,7 +58,7 @@ class StoredMessage:
 
 _COLS = (
     "id, company_id, channel_id, visitor_id, agent_id, status, first_response_at, skill_group_id,"
-    " last_sender"
+    " last_sender, participant_ids"
 )
 _OPEN = ", ".join(f"'{st}'" for st in OPEN_STATUSES)
 
@@ -70,9 +72,9 @@ def _sql(dialect: str) -> dict[str, Executable]:
         "open": text(
             f"SELECT {_COLS} FROM conversation WHERE visitor_id = :visitor AND "
             f"channel_id = :channel AND status IN ({_OPEN}) ORDER BY id DESC LIMIT 1{lock}"
-        ).columns(first_response_at=when),
+        ).columns(first_response_at=when, participant_ids=JSON()),
         "one": text(f"SELECT {_COLS} FROM conversation WHERE id = :id{lock}")
-        .columns(first_response_at=when),
+        .columns(first_response_at=when, participant_ids=JSON()),
         # SQLite (>= 3.35) and PostgreSQL share the upsert syntax.
         "insert": text(
             "INSERT INTO message (company_id, conversation_id, channel_id, sender_kind, sender_id,"
@@ -142,10 +144,17 @@ def find_message(conversation_id: int, client_id: str) -> StoredMessage | None:
                          m.sender_id, m.content_type, m.body, m.client_msg_id, m.created_at)
 
 
-def touch_conversation(conv: ConvRow, now: datetime, sender: str) -> None:
-    """Record the latest activity and speaker (and, for an agent's first reply, the first response)."""
+def touch_conversation(
+    conv: ConvRow, now: datetime, sender: str, sender_id: int | None = None
+) -> None:
+    """Record the latest activity and speaker (and, for an agent's first reply, the first response).
+
+    The segment's first response is the replying agent's own: a helper's reply (sender_id not
+    the owner) matches no open segment of theirs.
+    """
     agent_reply = sender == "agent"
     first = agent_reply and conv.first_response_at is None
     db.session.execute(_stmt("first" if first else "touch"), {"at": now, "id": conv.id, "sender": sender})
     if agent_reply:
-        db.session.execute(_stmt("segment"), {"at": now, "id": conv.id, "agent": conv.agent_id})
+        agent = sender_id if sender_id is not None else conv.agent_id
+        db.session.execute(_stmt("segment"), {"at": now, "id": conv.id, "agent": agent})

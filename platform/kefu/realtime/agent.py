@@ -59,8 +59,10 @@ class AgentNamespace(PresenceHandlers, Namespace):
         """Return the agent's open conversations, their messages after `after_id`, and the
         current state of the other `conversation_ids` the workbench shows."""
         fields = load(SyncSchema(), data if data is not None else {})
+        from ..transfers.queries import assisted_conversations
+
         agent = _agent()
-        convs = queries.agent_open_conversations(agent.id)
+        convs = queries.agent_open_conversations(agent.id) + assisted_conversations(agent.id)
         open_ids = {c.id for c in convs}
         msgs = queries.messages_after(sorted(open_ids), fields["after_id"], limit=2000)
         # Chats the screen still shows may have ended while it was away (e.g. by a timeout).
@@ -82,3 +84,8 @@ class AgentNamespace(PresenceHandlers, Namespace):
 from ..ratings.sockets import install_agent  # noqa: E402 - its own block, apart from the shared imports
 
 install_agent(AgentNamespace)
+
+# Transfers, invitations and monitoring (transfers/sockets.py) add their own events.
+from ..transfers.sockets import install as _install_transfers  # noqa: E402 - its own block
+
+_install_transfers(AgentNamespace)
