@@ -115,6 +115,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该范围（全局或此技能组）已有评价方案",
         "A rating scheme already exists for this scope (global or this skill group)",
     ),
+    "blacklist_reason": ("请填写拉黑原因（1–200 个字）", "Please give the reason (1–200 characters)"),
+    "blacklist_duration": (
+        "拉黑时长只能是 1 天、7 天、30 天或永久", "The duration must be 1 day, 7 days, 30 days or permanent"
+    ),
+    "blacklist_lifted": ("该访客已解除拉黑", "This blacklisting was already lifted"),
 }
 
 

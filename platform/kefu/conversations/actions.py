@@ -98,7 +98,11 @@ def do_visitor_message(
         msg = _write_message(conv, "visitor", None, text, client_id)
         if msg is None:
             return _stored_twin(conv, client_id), False
-        if opened is not None and leave_reason is not None:
+        if opened is not None and leave_reason == "blacklisted":
+            from ..blacklist.actions import turn_away
+
+            turn_away(opened)
+        elif opened is not None and leave_reason is not None:
             _end_for_leave_message(opened, leave_reason)
         elif opened is not None:
             # Assign in the same transaction: the agent gets the chat with this message in it,
@@ -112,6 +116,10 @@ def do_visitor_message(
                 if enter_queue(opened):  # False: the queue was full, the form was offered
                     _recheck_queue_soon(opened)
         db.session.commit()
+    if opened is not None:
+        from ..ending.actions import end_chats_elsewhere
+
+        end_chats_elsewhere(opened.id)  # 客户打开新的页面: one live chat per visitor
     return msg, True
 
 
@@ -135,6 +143,10 @@ def do_open_conversation(channel: Channel, visitor: Visitor) -> tuple[Conversati
     )
     db.session.add(conv)
     db.session.flush()
+    from ..blacklist.queries import is_blacklisted
+
+    if is_blacklisted(conv.company_id, visitor.id, now):
+        return conv, "blacklisted"  # never routed: no human serves a blacklisted visitor
     leave_reason = route_new_conversation(conv, channel, visitor, now)
     if leave_reason is None:
         _event(conv, "queued", skill_group_id=conv.skill_group_id, priority=conv.priority,

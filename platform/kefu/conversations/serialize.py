@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ending.texts import end_text
 from ..timeutil import iso
 from .models import Conversation, Message
 from .store import StoredMessage
@@ -43,5 +44,6 @@ def conversation_dict(conv: Conversation) -> dict[str, Any]:
         "closed_at": iso(conv.closed_at),
         "last_message_at": iso(conv.last_message_at),
         "end_reason": conv.end_reason,
+        "end_text": end_text(conv.end_reason),  # what each side is told, zh and en
         "page_url": conv.page_url,
     }

@@ -85,6 +85,11 @@ from ..ratings.sockets import install_agent  # noqa: E402 - its own block, apart
 
 install_agent(AgentNamespace)
 
+# The blacklist (blacklist/sockets.py) adds blacklist.
+from ..blacklist.sockets import install as _install_blacklist  # noqa: E402 - its own block
+
+_install_blacklist(AgentNamespace)
+
 # Transfers, invitations and monitoring (transfers/sockets.py) add their own events.
 from ..transfers.sockets import install as _install_transfers  # noqa: E402 - its own block
 
