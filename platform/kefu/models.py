@@ -29,7 +29,6 @@ from .transfers.models import ConversationParticipant
 from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
-    "BlacklistEntry", "VisitorPresence",
     "ConversationParticipant",
     "AgentPresence", "BusyReason", "StatusRequest",
     "BlacklistEntry", "VisitorPresence",

@@ -1,4 +1,4 @@
-"""After any end the visitor starts a new chat by writing again; the page-closed clock forgives a reconnect."""
+"""After any end the visitor starts a new chat by writing again; a quick reconnect keeps the chat."""
 
 from __future__ import annotations
 
