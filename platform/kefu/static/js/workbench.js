@@ -187,6 +187,15 @@
     setStatus: setStatus, input: input,
     current: function () { return current && convs[current] ? convs[current].conv : null; },
     onSelect: function (fn) { selectHooks.push(fn); },
+    // Take a chat off this screen (transferred away, taken over, left by a helper).
+    remove: function (id) {
+      delete convs[id];
+      if (current === String(id)) {
+        current = null; msgsEl.innerHTML = ""; titleEl.textContent = "";
+        input.disabled = sendBtn.disabled = closeBtn.disabled = true;
+      }
+      renderList();
+    },
     actions: document.getElementById("chat-actions")
   };
   document.querySelectorAll(".quick-reply").forEach(function (b) {
