@@ -13,6 +13,7 @@ from kefu.audit.models import AuditLog
 from kefu.channels.models import Channel
 from kefu.org.models import Company, Department, SkillGroup, User, WorkSchedule
 from kefu.quickreplies.models import QuickReply
+from kefu.ratings.models import Rating, RatingScheme
 
 from .labels import ORGANIZATION, PLATFORM, SETTINGS
 from .views.audit import AuditLogView
@@ -23,6 +24,7 @@ from .views.departments import DepartmentView
 from .views.groups import SkillGroupView
 from .views.home import HomeView
 from .views.quickreplies import QuickReplyView
+from .views.ratings import RatingSchemeView, RatingView
 from .views.rules import RulesView
 from .views.schedules import WorkScheduleView
 from .views.users import AgentView
@@ -72,6 +74,9 @@ def build_admin(app: Flask) -> Admin:
                                   category=SETTINGS))
     admin.add_view(ConversationSettingsView(name=_l("Conversation settings"),
                                             endpoint="conversation_settings", category=SETTINGS))
+    admin.add_view(RatingSchemeView(RatingScheme, name=_l("Rating schemes"), endpoint="rating_schemes",
+                                    category=SETTINGS))
+    admin.add_view(RatingView(Rating, name=_l("Ratings"), endpoint="ratings", category=SETTINGS))
     admin.add_view(AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit_log",
                                 category=SETTINGS))
     # Its JSON posts carry Flask-WTF's token in X-CSRFToken; the view checks it itself.

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..org.models import SkillGroup, User
 from ..timeutil import UTCDateTime, utcnow
 
 SCALES = ("stars5", "score10")
@@ -44,6 +45,8 @@ class RatingScheme(db.Model):  # type: ignore[name-defined]
     thanks_text_en: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    skill_group: Mapped[SkillGroup | None] = relationship()
 
     def __str__(self) -> str:
         return self.name or f"scheme {self.id}"
@@ -82,3 +85,6 @@ class Rating(db.Model):  # type: ignore[name-defined]
     source: Mapped[str] = mapped_column(String(16), default="visitor")  # which invitation
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    agent: Mapped[User | None] = relationship()
+    skill_group: Mapped[SkillGroup | None] = relationship()
