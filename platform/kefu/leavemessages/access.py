@@ -9,8 +9,11 @@ from ..org.models import User
 from .models import LeaveMessage
 
 
-def can_see_leave_message(user: User, lm: LeaveMessage) -> bool:
-    """Decide whether `user` may read `lm` (and claim it when it is unassigned)."""
+def can_see_leave_message(user: User, lm: LeaveMessage, *, as_unassigned: bool = False) -> bool:
+    """Decide whether `user` may read `lm` (and claim it when it is unassigned).
+
+    as_unassigned: whether they could, were it still unclaimed (to tell a late claimer who won).
+    """
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_operator:
@@ -22,7 +25,7 @@ def can_see_leave_message(user: User, lm: LeaveMessage) -> bool:
     groups = visible_group_ids(user)
     if groups is None:
         return True
-    if user.role == "agent" and lm.agent_id is not None:
+    if user.role == "agent" and lm.agent_id is not None and not as_unassigned:
         return False  # a colleague's message is theirs
     if lm.skill_group_id is None:
         return True  # the company pool

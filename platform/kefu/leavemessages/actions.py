@@ -29,8 +29,8 @@ from ..timeutil import iso, utcnow
 from ..visitors.models import Visitor
 from ..visitors.token import VisitorClaims
 from . import attachments, queries
-from .access import access_leave_message, access_leave_message_handle, can_direct
-from .forms import check_content, check_values, form_dict, form_for
+from .access import access_leave_message, access_leave_message_handle, can_direct, can_see_leave_message
+from .forms import check_content, check_field_specs, check_values, form_dict, form_for
 from .models import LeaveAttachment, LeaveForm, LeaveMessage
 from .schemas import AssignSchema, EnvelopeSchema, IdSchema, LeaveMessageSchema, ReplySchema, StatusSchema
 
@@ -318,6 +318,12 @@ def do_claim(user: User, lm: LeaveMessage) -> LeaveMessage:
 
 def check_claim(user: User, data: Any) -> LeaveMessage:
     """Claim by hand: the message must be visible to the agent and still unassigned."""
+    lm = db.session.get(LeaveMessage, _id(data))
+    if lm is not None and lm.agent_id not in (None, user.id) and can_see_leave_message(
+        user, lm, as_unassigned=True
+    ):
+        owner = db.session.get(User, lm.agent_id)
+        raise KefuError("leave_claimed", status=409, name=owner.shown_name if owner else "?")
     return do_claim(user, access_leave_message(user, _id(data)))
 
 
@@ -429,3 +435,18 @@ def _load(schema: Any, data: Any) -> dict[str, Any]:
         return dict(schema.load(data if isinstance(data, dict) else {}))
     except ValidationError as exc:
         raise ValidationFailed(exc.normalized_messages()) from exc
+
+
+# --- forms (console) -----------------------------------------------------------------------
+
+def check_save_form(actor_id: int | None, form: LeaveForm, *, created: bool) -> LeaveForm:
+    """Validate a form's fields and scope, then save it through the audited settings action."""
+    from ..settings.actions import do_save
+
+    form.fields = check_field_specs(form.fields)
+    if form.channel_id is not None and form.skill_group_id is not None:
+        raise KefuError("leave_form_invalid", detail="a channel or a skill group, not both")
+    if not (form.name or "").strip():
+        raise KefuError("leave_form_invalid", detail="name is required")
+    form.updated_at = utcnow()
+    return do_save(actor_id, form, created=created)  # type: ignore[no-any-return]
