@@ -290,5 +290,27 @@ def bench_rules(only: tuple[str, ...], rules: int, seconds: float, repeats: int,
     click.echo(json.dumps(report, indent=2, ensure_ascii=False))
 
 
+@bench.command("routing")
+@click.option("--agents", default=10, type=int)
+@click.option("--capacity", default=1, type=int, help="Concurrent chats per agent")
+@click.option("--arrival-rate", default=0.08, type=float, help="New chats per second (Poisson)")
+@click.option("--handle-time", default=100.0, type=float, help="Mean seconds per chat (exponential)")
+@click.option("--duration", default=36000.0, type=float, help="Simulated seconds of arrivals")
+@click.option("--seed", default=1, type=int)
+@click.option("--patience", default=0.0, type=float,
+              help="Mean seconds a visitor waits before leaving the queue (0: forever)")
+@click.option("--max-queue", default=0, type=int, help="Queue length limit (0: none)")
+@click.option("--max-wait", default=0, type=int, help="Seconds before the keep-waiting prompt (0: none)")
+@click.option("--keep-waiting", default=0.5, type=float, help="Share who keep waiting when asked")
+@click.option("--vip-share", default=0.0, type=float, help="Share of high-priority arrivals")
+def bench_routing(**options: Any) -> None:
+    """Simulated traffic through the real queue and routing code; prints JSON."""
+    import json
+
+    from .bench.routing import Params, simulate
+
+    click.echo(json.dumps(simulate(Params(**options)), indent=2))
+
+
 if __name__ == "__main__":
     sys.exit(main())
