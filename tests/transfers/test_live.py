@@ -166,8 +166,8 @@ def test_monitoring_is_for_managers_of_the_chat_only(live, make, run_jobs):
     assert stranger.call("monitor.takeover", {"conversation_id": d.conv_id})["error"]["code"] == "not_found"
     assert stranger.call("transfer", {"conversation_id": d.conv_id, "agent_id": d.agent.id}
                          )["error"]["code"] == "not_found"
-    from kefu.org.models import Department
     from kefu.extensions import db
+    from kefu.org.models import Department
 
     dept = Department(company_id=d.company.id, name="其他部门")
     db.session.add(dept)

@@ -31,7 +31,8 @@ def test_transfer_to_offline_or_busy_agent_is_refused(make):
     """An offline or busy colleague is refused with the reason, in zh and en."""
     d = open_chat(make)
     do_set_status(d.colleague, "offline")
-    err = _refused(d.agent, {"conversation_id": d.conv_id, "agent_id": d.colleague.id}, "transfer_agent_offline")
+    err = _refused(d.agent, {"conversation_id": d.conv_id, "agent_id": d.colleague.id},
+                   "transfer_agent_offline")
     assert "不在线" in err.to_dict("zh")["error"]["message"]
     assert "offline" in err.to_dict("en")["error"]["message"]
     do_set_status(d.colleague, "busy")
@@ -75,7 +76,8 @@ def test_transfer_across_companies_is_refused(make):
     stranger_group = make.group(other)
     stranger = make.user(other, groups=[stranger_group], status="online")
     _refused(d.agent, {"conversation_id": d.conv_id, "agent_id": stranger.id}, "transfer_target_unknown")
-    _refused(d.agent, {"conversation_id": d.conv_id, "group_id": stranger_group.id}, "transfer_target_unknown")
+    _refused(d.agent, {"conversation_id": d.conv_id, "group_id": stranger_group.id},
+             "transfer_target_unknown")
     _refused(stranger, {"conversation_id": d.conv_id, "agent_id": stranger.id}, "not_found")
     _unchanged(d)
 
