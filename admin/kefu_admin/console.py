@@ -10,6 +10,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from kefu.audit.models import AuditLog
+from kefu.blacklist.models import BlacklistEntry
 from kefu.channels.models import Channel
 from kefu.org.models import Company, Department, SkillGroup, User, WorkSchedule
 from kefu.quickreplies.models import QuickReply
@@ -17,6 +18,7 @@ from kefu.ratings.models import Rating, RatingScheme
 
 from .labels import ORGANIZATION, PLATFORM, SETTINGS
 from .views.audit import AuditLogView
+from .views.blacklist import BlacklistView
 from .views.channels import ChannelView
 from .views.companies import AllUsersView, CompanyView
 from .views.conversation_settings import ConversationSettingsView
@@ -77,6 +79,8 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(RatingSchemeView(RatingScheme, name=_l("Rating schemes"), endpoint="rating_schemes",
                                     category=SETTINGS))
     admin.add_view(RatingView(Rating, name=_l("Ratings"), endpoint="ratings", category=SETTINGS))
+    admin.add_view(BlacklistView(BlacklistEntry, name=_l("Blacklist"), endpoint="blacklist",
+                                 category=SETTINGS))
     admin.add_view(AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit_log",
                                 category=SETTINGS))
     # Its JSON posts carry Flask-WTF's token in X-CSRFToken; the view checks it itself.

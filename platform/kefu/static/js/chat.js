@@ -155,6 +155,11 @@
     if (stick) scrollDown();
   }
   var stateHooks = [], socketHooks = [];
+  // Why the chat ended (Sobot's wording), in the visitor's language: the texts come with the state.
+  function endText(conv) {
+    var t = conv.end_text && conv.end_text.visitor;
+    return t ? t[T.lang === "en" ? "en" : "zh"] : "";
+  }
   function setState(conv) {
     if (!conv) return;
     convState = conv;
@@ -169,7 +174,7 @@
       stateEl.textContent = fmt(T.serving, {name: conv.agent_name || T.agent});
     } else if (conv.status === "closed") {
       stateEl.textContent = T.closed;
-      if (conv.id && !ended[conv.id]) { ended[conv.id] = true; systemNote(T.closed); }
+      if (conv.id && !ended[conv.id]) { ended[conv.id] = true; systemNote(endText(conv) || T.closed); }
     }
   }
   // Keep bubbles in message-id order; unconfirmed (pending) ones stay last.
@@ -261,7 +266,8 @@
       eventState({id: conv.id, status: "active", agent_name: (ev.agent && ev.agent.name) || conv.agent_name});
     });
     socket.on("conversation.closed", function (ev) {
-      eventState({id: ev.conversation && ev.conversation.id, status: "closed"});
+      var c = ev.conversation || {};
+      eventState({id: c.id, status: "closed", end_reason: c.end_reason, end_text: c.end_text});
     });
     socket.on("leave_message.offer", function (ev) { leaveForm(ev); });
     socketHooks.forEach(function (fn) { fn(socket); });

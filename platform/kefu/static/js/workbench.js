@@ -70,6 +70,11 @@
     li.appendChild(span); msgsEl.appendChild(li);
     return li;
   }
+  // What ended a chat (Sobot's wording), in the page's language: the texts come with the chat.
+  function endText(conv) {
+    var t = conv.end_text && conv.end_text.agent;
+    return t ? t[document.documentElement.lang === "en" ? "en" : "zh"] : "";
+  }
   function renderMessages(toBottom) {
     // Follow new messages only when the agent is not reading further up.
     var atBottom = msgsEl.scrollHeight - msgsEl.scrollTop - msgsEl.clientHeight < 40;
@@ -78,7 +83,7 @@
     if (!current) return;
     var e = convs[current];
     e.messages.forEach(function (m) { bubble("msg-" + m.sender, m.text).dataset.id = m.id; });
-    if (e.conv.status === "closed") bubble("msg-system", T.closed);
+    if (e.conv.status === "closed") bubble("msg-system", endText(e.conv) || T.closed);
     msgsEl.scrollTop = toBottom || atBottom ? msgsEl.scrollHeight : top;
   }
   var selectHooks = [];
