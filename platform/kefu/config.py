@@ -49,6 +49,9 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         # limit of one file in bytes (default 5 MiB) and the accepted types (comma-separated).
         **{k: env[k] for k in ("KEFU_UPLOAD_DIR", "KEFU_LEAVE_ATTACHMENT_MAX_BYTES",
                                "KEFU_LEAVE_ATTACHMENT_TYPES") if k in env},
+        # Seconds a web process that died without a goodbye still counts an agent's sockets
+        # (kefu.presence.live; default 60).
+        **{k: env[k] for k in ("KEFU_PRESENCE_TTL",) if k in env},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": None,  # decided below

@@ -73,8 +73,15 @@ def expire(agent_id: int, now: datetime | None = None) -> bool:
         row = db.session.scalars(
             select(AgentPresence).where(AgentPresence.user_id == agent_id).with_for_update()
         ).first()
-        if row is None or row.offline_due_at is None or row.offline_due_at > now:
+        if row is None or row.offline_due_at is None:
             db.session.rollback()
+            return False
+        if row.offline_due_at > now:
+            # rq schedules in whole seconds, so the job may come up to a second early: look again.
+            from .jobs import expire_presence
+
+            enqueue(expire_presence, agent_id, delay=(row.offline_due_at - now).total_seconds() + 0.1)
+            db.session.commit()
             return False
         row.offline_due_at = None
         live = connections().counts([agent_id])[agent_id]
