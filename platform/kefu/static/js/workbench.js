@@ -108,6 +108,7 @@
     if (String(m.conversation_id) === current) renderMessages(m.sender === "agent"); else e.unread++;
     renderList();
   }
+  var syncHooks = [];  // panels that read the sync's extras (e.g. ratings)
   var socket = io("/agent", {transports: ["websocket", "polling"]});
   function sendPending(cid) {
     var p = pending[cid];
@@ -126,6 +127,7 @@
       if (!res.ok) return showError(res.error);
       setStatus(res.status);
       res.conversations.forEach(entry);
+      syncHooks.forEach(function (fn) { fn(res); });
       res.messages.forEach(function (m) { seen[m.id] = false; });
       res.messages.forEach(function (m) {
         var e = convs[m.conversation_id];
@@ -192,6 +194,7 @@
     setStatus: setStatus, input: input,
     current: function () { return current && convs[current] ? convs[current].conv : null; },
     onSelect: function (fn) { selectHooks.push(fn); },
+    onSync: function (fn) { syncHooks.push(fn); },
     // Take a chat off this screen (transferred away, taken over, left by a helper).
     remove: function (id) {
       delete convs[id];
