@@ -68,7 +68,7 @@ def upgrade():
         batch = op.batch_alter_table('rating', recreate='always', copy_from=_old_rating(sa.MetaData()))
     else:
         for uc in sa.inspect(bind).get_unique_constraints('rating'):
-            if uc['column_names'] == ['conversation_id']:
+            if uc['column_names'] == ['conversation_id'] and uc['name']:
                 op.drop_constraint(uc['name'], 'rating', type_='unique')
         batch = op.batch_alter_table('rating', schema=None)
     with batch as batch_op:
