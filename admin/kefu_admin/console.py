@@ -13,6 +13,7 @@ from kefu.audit.models import AuditLog
 from kefu.blacklist.models import BlacklistEntry
 from kefu.channels.models import Channel
 from kefu.org.models import Company, Department, SkillGroup, User, WorkSchedule
+from kefu.presence.models import BusyReason, StatusRequest
 from kefu.quickreplies.models import QuickReply
 from kefu.ratings.models import Rating, RatingScheme
 
@@ -29,6 +30,7 @@ from .views.quickreplies import QuickReplyView
 from .views.ratings import RatingSchemeView, RatingView
 from .views.rules import RulesView
 from .views.schedules import WorkScheduleView
+from .views.statuses import BusyReasonView, StatusRequestView
 from .views.users import AgentView
 
 HERE = os.path.dirname(__file__)
@@ -68,6 +70,10 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(SkillGroupView(SkillGroup, name=_l("Skill groups"), endpoint="skill_groups",
                                   category=ORGANIZATION))
     admin.add_view(AgentView(User, name=_l("Agents"), endpoint="agents", category=ORGANIZATION))
+    admin.add_view(BusyReasonView(BusyReason, name=_l("Busy reasons"), endpoint="busy_reasons",
+                                  category=ORGANIZATION))
+    admin.add_view(StatusRequestView(StatusRequest, name=_l("Status requests"),
+                                     endpoint="status_requests", category=ORGANIZATION))
     admin.add_view(WorkScheduleView(WorkSchedule, name=_l("Work schedules"),
                                     endpoint="schedules", category=ORGANIZATION))
     admin.add_view(ChannelView(Channel, name=_l("Channels"), endpoint="channels",

@@ -24,12 +24,14 @@ from kefu.errors import KefuError, ValidationFailed
 from kefu.org.actions import do_set_status
 from kefu.org.models import Department, SkillGroup, SkillGroupMember, User
 from kefu.org.passwords import hash_password
+from kefu.presence.actions import check_force_offline
 
 from .. import access
 from ..base import KefuModelView, company_options, company_rows, report_failure
 from ..children import audit_memberships
 from ..fields import StrictQuerySelectField, StrictQuerySelectMultipleField, valid_email
 from ..labels import ROLE_CHOICES, STATUS_CHOICES, labels
+from .statuses import ForceOfflineAction
 
 WRITE_ONLY = ("groups", "password")
 
@@ -57,7 +59,7 @@ def group_names(user: User) -> str:
     return ", ".join(f"{m.skill_group.name} ({m.priority})" for m in rows)
 
 
-class AgentView(KefuModelView):
+class AgentView(ForceOfflineAction, KefuModelView):
     """CRUD of a company's accounts; never shows password hashes."""
 
     manager_readable = True
@@ -195,8 +197,12 @@ class AgentView(KefuModelView):
         if not created and not model.is_active_account:
             # A deactivated account serves nobody: offline, and its chats back to the queue.
             do_release_agent_chats(model.id, access.actor_id())
+        elif not created and wanted == "offline" and model.status != "offline":
+            me = access.me()
+            assert me is not None
+            check_force_offline(me, model.id)  # chats follow the offline setting
         elif not created and wanted and wanted != model.status:
-            do_set_status(model, wanted, "console")
+            do_set_status(model, wanted, "console", source="admin", actor_id=access.actor_id())
 
 
 
