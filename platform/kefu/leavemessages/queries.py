@@ -77,7 +77,7 @@ def leave_message_dict(lm: LeaveMessage) -> dict[str, Any]:
         "channel_id": lm.channel_id, "conversation_id": lm.conversation_id,
         "skill_group_id": lm.skill_group_id, "skill_group_name": group.name if group else None,
         "agent_id": lm.agent_id, "agent_name": names.get(lm.agent_id) if lm.agent_id else None,
-        "fields": lm.fields, "labels": _labels(lm),
+        "fields": lm.fields, "field_rows": _rows(lm),
         "content": lm.content, "created_at": iso(lm.created_at), "updated_at": iso(lm.updated_at),
         "reply_within_hours": (lm.decision or {}).get("actions", {}).get("reply_within", {})
         .get("hours"),
@@ -86,16 +86,19 @@ def leave_message_dict(lm: LeaveMessage) -> dict[str, Any]:
     }
 
 
-def _labels(lm: LeaveMessage) -> dict[str, list[str]]:
-    """Field name -> [label zh, label en], from the form the message was left with."""
+def _rows(lm: LeaveMessage) -> list[dict[str, Any]]:
+    """The filled-in fields in the form's order, with their labels (JSON columns may sort keys)."""
     from .forms import LEGACY
 
-    labels = {k: [v[1], v[2]] for k, v in LEGACY.items()}
     form_id = (lm.decision or {}).get("form_id")
     form = db.session.get(LeaveForm, form_id) if form_id else None
-    for spec in form.fields if form is not None else []:
-        labels[spec["name"]] = [spec["label_zh"], spec.get("label_en") or spec["label_zh"]]
-    return labels
+    specs = list(form.fields) if form is not None else [
+        {"name": k, "kind": v[0], "label_zh": v[1], "label_en": v[2]} for k, v in LEGACY.items()]
+    known = {s["name"] for s in specs}
+    specs += [{"name": k, "kind": "text", "label_zh": k, "label_en": k} for k in lm.fields if k not in known]
+    return [{"name": s["name"], "kind": s["kind"], "label_zh": s["label_zh"],
+             "label_en": s.get("label_en") or s["label_zh"], "value": lm.fields[s["name"]]}
+            for s in specs if s["name"] in lm.fields]
 
 
 SCOPES = ("mine", "groups", "pool", "all")

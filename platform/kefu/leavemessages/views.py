@@ -95,6 +95,25 @@ def handle(lm_id: int, op: str) -> Any:
     return {"ok": True, "leave_message": queries.leave_message_dict(lm)}
 
 
+@bp.route("/api/workbench/leave-targets")
+def targets() -> Any:
+    """Agents and skill groups an admin or manager may assign messages to (empty for agents)."""
+    from ..org.access import ADMIN_ROLES, visible_group_ids
+    from ..org.models import SkillGroup, User
+
+    user = _agent()
+    if user.role not in (*ADMIN_ROLES, "manager"):
+        return {"ok": True, "agents": [], "groups": []}
+    groups = visible_group_ids(user)
+    group_rows = db.session.execute(select(SkillGroup.id, SkillGroup.name).where(
+        SkillGroup.company_id == user.company_id).order_by(SkillGroup.name)).all()
+    agent_rows = db.session.execute(select(User.id, User.name, User.status).where(
+        User.company_id == user.company_id, User.is_active_account.is_(True)).order_by(User.name)).all()
+    return {"ok": True,
+            "groups": [{"id": g, "name": n} for g, n in group_rows if groups is None or g in groups],
+            "agents": [{"id": a, "name": n, "status": st} for a, n, st in agent_rows]}
+
+
 @bp.route("/api/workbench/leave-attachments/<key>")
 def download(key: str) -> Any:
     """Hand a file to an agent who may see its message: always a download, never rendered."""

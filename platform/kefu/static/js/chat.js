@@ -154,7 +154,7 @@
     refreshEmpty();
     if (stick) scrollDown();
   }
-  var stateHooks = [], socketHooks = [];
+  var stateHooks = [], socketHooks = [], messageHooks = [];
   // Why the chat ended (Sobot's wording), in the visitor's language: the texts come with the state.
   function endText(conv) {
     var t = conv.end_text && conv.end_text.visitor;
@@ -214,7 +214,8 @@
       if (stick) scrollDown();
       return;
     }
-    bubble(m.text, m.sender, m.id);
+    var li = bubble(m.text, m.sender, m.id);
+    messageHooks.forEach(function (fn) { fn(m, li); });
   }
   function send(clientId) {
     var p = pending[clientId];
@@ -269,7 +270,7 @@
       var c = ev.conversation || {};
       eventState({id: c.id, status: "closed", end_reason: c.end_reason, end_text: c.end_text});
     });
-    socket.on("leave_message.offer", function (ev) { leaveForm(ev); });
+    socket.on("leave_message.offer", function (ev) { window.KefuChat.leaveForm(ev); });
     socketHooks.forEach(function (fn) { fn(socket); });
     socket.on("leave_message.received", function (ev) { systemNote(ev.auto_reply || lt("lm_received")); });
   }
@@ -323,7 +324,8 @@
     socket: function () { return socket; },
     state: function () { return convState; },
     onState: function (fn) { stateHooks.push(fn); },
-    onSocket: function (fn) { socketHooks.push(fn); if (socket) fn(socket); }
+    onSocket: function (fn) { socketHooks.push(fn); if (socket) fn(socket); },
+    onMessage: function (fn) { messageHooks.push(fn); }
   };
   form.addEventListener("submit", function (e) {
     e.preventDefault();
