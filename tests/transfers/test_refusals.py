@@ -105,3 +105,46 @@ def test_bad_transfer_input_is_refused(make):
     err = _refused(d.agent, {"conversation_id": "1", "agent_id": d.colleague.id}, "invalid_input")
     assert "conversation_id" in err.fields
     _unchanged(d)
+
+
+def test_manager_may_transfer_a_chat_they_see(make):
+    """A manager of the chat's group may transfer an agent's chat (recorded as by a manager);
+    a manager of another department may not."""
+    from kefu.org.models import Department
+
+    d = open_chat(make)
+    boss = make.user(d.company, role="manager", groups=[d.group])
+    dept = Department(company_id=d.company.id, name="别的部门")
+    db.session.add(dept)
+    db.session.commit()
+    outsider = make.user(d.company, role="manager", department_id=dept.id)
+    _refused(outsider, {"conversation_id": d.conv_id, "agent_id": d.colleague.id}, "not_assigned")
+    _unchanged(d)
+    done = check_transfer(boss, {"conversation_id": d.conv_id, "agent_id": d.colleague.id, "reason": "调配"})
+    assert done.agent_id == d.colleague.id
+    (event,) = events(d.conv_id, "transferred")
+    assert event.actor_id == boss.id and event.data["by"] == "manager"
+    assert segments(d.conv_id) == [(d.agent.id, "transferred"), (d.colleague.id, None)]
+
+
+def test_invitation_refusals(make):
+    """Inviting the chat's own agent, an offline colleague, another company's agent, or into a
+    closed chat is refused with the reason; nobody joins."""
+    from kefu.transfers.actions import check_invite
+
+    d = open_chat(make)
+
+    def refused(user, data, code):
+        with pytest.raises(KefuError) as err:
+            check_invite(user, data)
+        assert err.value.code == code
+
+    refused(d.agent, {"conversation_id": d.conv_id, "agent_id": d.agent.id}, "invite_self")
+    do_set_status(d.colleague, "offline")
+    refused(d.agent, {"conversation_id": d.conv_id, "agent_id": d.colleague.id}, "invite_agent_offline")
+    stranger = make.user(make.company(), status="online")
+    refused(d.agent, {"conversation_id": d.conv_id, "agent_id": stranger.id}, "transfer_target_unknown")
+    refused(stranger, {"conversation_id": d.conv_id, "agent_id": stranger.id}, "not_found")
+    assert conv(d.conv_id).participant_ids == []
+    do_close(conv(d.conv_id), "agent_removed", actor_id=d.agent.id)
+    refused(d.agent, {"conversation_id": d.conv_id, "agent_id": d.colleague.id}, "conversation_closed")
