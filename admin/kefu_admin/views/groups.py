@@ -9,7 +9,7 @@ from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import Form
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from kefu.errors import KefuError
 from kefu.extensions import db
@@ -49,8 +49,10 @@ class SkillGroupView(KefuModelView):
     manager_readable = True
     column_list = ["name", "display_name", "department", "members_count", "sort_order"]
     column_details_list = ["name", "display_name", "department", "members", "sort_order",
-                           "created_at"]
-    column_labels = labels(members=_l("Members"), members_count=_l("Members"))
+                           "queue_max_length", "queue_max_wait_seconds", "created_at"]
+    column_labels = labels(members=_l("Members"), members_count=_l("Members"),
+                           queue_max_length=_l("Maximum queue length"),
+                           queue_max_wait_seconds=_l("Maximum wait (seconds)"))
     column_formatters = {
         "members_count": lambda v, c, m, n: len(m.members),
         "members": lambda v, c, m, n: ", ".join(
@@ -63,11 +65,17 @@ class SkillGroupView(KefuModelView):
                        options=company_options(Department)),
     ]
     column_default_sort = "sort_order"
-    form_columns = ["name", "display_name", "department", "sort_order"]
+    form_columns = ["name", "display_name", "department", "sort_order", "queue_max_length",
+                    "queue_max_wait_seconds"]
     form_overrides = {"department": StrictQuerySelectField}
     form_args = {
         "department": {"query_factory": company_rows(Department)},
         "sort_order": {"validators": [NumberRange(min=0, max=100000)]},
+        # 排队设置 of this group: empty follows the company's conversation settings.
+        "queue_max_length": {"validators": [Optional(), NumberRange(min=0, max=10000)],
+                             "description": _l("Empty: as the conversation settings; 0: no limit")},
+        "queue_max_wait_seconds": {"validators": [Optional(), NumberRange(min=0, max=86400)],
+                                   "description": _l("Empty: as the conversation settings; 0: no limit")},
     }
     inline_models = [MemberInline(SkillGroupMember)]
 
