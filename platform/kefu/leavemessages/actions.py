@@ -439,14 +439,19 @@ def _load(schema: Any, data: Any) -> dict[str, Any]:
 
 # --- forms (console) -----------------------------------------------------------------------
 
-def check_save_form(actor_id: int | None, form: LeaveForm, *, created: bool) -> LeaveForm:
-    """Validate a form's fields and scope, then save it through the audited settings action."""
-    from ..settings.actions import do_save
-
+def check_form_row(form: LeaveForm) -> None:
+    """Validate a form row in place (fields normalised); raise leave_form_invalid saying why."""
     form.fields = check_field_specs(form.fields)
     if form.channel_id is not None and form.skill_group_id is not None:
         raise KefuError("leave_form_invalid", detail="a channel or a skill group, not both")
     if not (form.name or "").strip():
         raise KefuError("leave_form_invalid", detail="name is required")
     form.updated_at = utcnow()
+
+
+def check_save_form(actor_id: int | None, form: LeaveForm, *, created: bool) -> LeaveForm:
+    """Validate a form's fields and scope, then save it through the audited settings action."""
+    from ..settings.actions import do_save
+
+    check_form_row(form)
     return do_save(actor_id, form, created=created)  # type: ignore[no-any-return]

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..channels.models import Channel
 from ..extensions import db
+from ..org.models import SkillGroup, User
 from ..timeutil import UTCDateTime, utcnow
 
 STATUSES = ("new", "processing", "done")  # 未处理 / 处理中 / 已处理
@@ -48,6 +50,9 @@ class LeaveMessage(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    skill_group: Mapped[SkillGroup | None] = relationship()
+    agent: Mapped[User | None] = relationship()
+
 FIELD_KINDS = ("text", "phone", "email", "date", "choice", "attachment")
 
 
@@ -79,6 +84,9 @@ class LeaveForm(db.Model):  # type: ignore[name-defined]
     fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    channel: Mapped[Channel | None] = relationship()
+    skill_group: Mapped[SkillGroup | None] = relationship()
 
     def __str__(self) -> str:
         return self.name
