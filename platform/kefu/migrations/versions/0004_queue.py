@@ -20,7 +20,7 @@ def upgrade():
         batch.add_column(sa.Column('queue_max_length', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('queue_max_wait_seconds', sa.Integer(), nullable=True))
     with op.batch_alter_table('conversation') as batch:
-        batch.add_column(sa.Column('queue_wait_seconds', sa.Float(), nullable=True))
+        batch.add_column(sa.Column('queue_wait_seconds', sa.Double(), nullable=True))
 
 
 def downgrade():
