@@ -64,11 +64,12 @@ def test_visitor_and_agent_chat_both_ways(live, make, new_context):
     shot(bench, "workbench-chatting")
 
     bench.click("#close-conv")
+    bench.click("#end-confirm-yes")  # 确定结束此会话吗
     expect(widget.locator("#chat")).to_have_attribute("data-status", "closed")
     expect(widget.locator("#chat-state")).to_have_text(i18n(widget, "closed"))
-    # The reception plan's greeting opened the chat; the closing note ends it.
+    # The reception plan's greeting opened the chat; the closing note (why it ended) ends it.
     expect(widget.locator("#messages li.msg-system")).to_have_text(
-        ["您好，欢迎咨询！请问有什么可以帮您？", i18n(widget, "closed")]
+        ["您好，欢迎咨询！请问有什么可以帮您？", "客服结束了本次会话"]
     )
     expect(bench.locator("#text")).to_be_disabled()
     expect(bench.locator("#close-conv")).to_be_disabled()
