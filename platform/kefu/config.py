@@ -45,6 +45,10 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         # KEFU_RULESETS_DIR (where the shipped rulesets are read from).
         **{k: env[k] for k in ("KEFU_LOGIN_RATE_LIMIT", "KEFU_WIDGET_RATE_LIMIT", "KEFU_DEADLINE_TICK",
                                "KEFU_RULESETS_DIR") if k in env},
+        # Seconds every widget socket of a visitor must stay gone before their chat ends as
+        # "closed the chat page" (default 90; ending/actions.py).
+        **({"KEFU_VISITOR_GONE_SECONDS": float(env["KEFU_VISITOR_GONE_SECONDS"])}
+           if "KEFU_VISITOR_GONE_SECONDS" in env else {}),
         # Leave-message attachments: where they are kept (default <instance>/uploads), the size
         # limit of one file in bytes (default 5 MiB) and the accepted types (comma-separated).
         **{k: env[k] for k in ("KEFU_UPLOAD_DIR", "KEFU_LEAVE_ATTACHMENT_MAX_BYTES",

@@ -45,6 +45,12 @@ TURNED_AWAY = (
     "您暂时无法联系人工客服，您的消息已记录", "No agent can serve you for now; your message was recorded"
 )
 
+# Timeline entries of the blacklist (Sobot's history wording): event kind -> (zh, en).
+TIMELINE_TEXTS: dict[str, tuple[str, str]] = {
+    "blacklisted": ("把用户拉入黑名单", "Blacklisted the visitor"),
+    "blacklist_lifted": ("解除拉黑", "Lifted the blacklisting"),
+}
+
 
 def end_text(reason: str | None) -> dict[str, dict[str, str]] | None:
     """Both sides' texts for an end reason: {"visitor": {"zh", "en"}, "agent": {"zh", "en"}}."""
