@@ -14,6 +14,7 @@ from .extensions import db
 from .org.actions import do_create_company, do_create_user
 from .org.models import Company, Department, SkillGroup, SkillGroupMember, User, WorkSchedule
 from .org.passwords import hash_password
+from .presence.models import BusyReason
 from .quickreplies.models import QuickReply
 from .settings.actions import do_save
 
@@ -94,6 +95,9 @@ def seed_demo(path: Path = DEFAULT_FILE) -> dict[str, Any]:
     for q in data.get("quick_replies", []):
         do_save(None, QuickReply(company_id=cid, category=q["category"], title=q["title"],
                                  text=q["text"]), created=True)
+    for i, b in enumerate(data.get("busy_reasons", [])):
+        do_save(None, BusyReason(company_id=cid, name=b["name"], name_en=b.get("name_en", ""),
+                                 sort_order=i), created=True)
     from .decisions.shipped import ensure_shipped
 
     ensure_shipped(cid, refresh=True)  # again, now that the groups the rules name exist
