@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..errors import KefuError, NotFound, ValidationFailed
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
 from ..visitors import token as tokens
 from . import actions, attachments, queries
 from .access import access_leave_message
@@ -50,8 +50,17 @@ def widget_form() -> Any:
             "max_bytes": attachments.max_bytes(), "types": attachments.allowed_types()}
 
 
+def upload_limit() -> str:
+    """Uploads per client address (KEFU_UPLOAD_RATE_LIMIT): each may be megabytes of disk."""
+    from flask import current_app
+
+    default = "10000 per minute" if current_app.config["KEFU_TESTING"] else "30 per hour"
+    return str(current_app.config.get("KEFU_UPLOAD_RATE_LIMIT") or default)
+
+
 @bp.route("/api/widget/leave-attachments", methods=["POST"])
 @csrf.exempt  # visitors carry a signed token, not a cookie session
+@limiter.limit(upload_limit)
 def widget_upload() -> Any:
     """Take one file for an attachment field; answer its key to put in the submission."""
     claims = _visitor()

@@ -166,7 +166,9 @@
   });
   var toggle = document.getElementById("pool-toggle");
   var head = document.querySelector(".wb-head");
-  if (head) head.insertBefore(toggle, head.querySelector("form"));
+  // Before the logout form when it sits directly in the header; other panels add to it too.
+  var logout = head && head.querySelector(":scope > form");
+  if (logout) head.insertBefore(toggle, logout); else if (head) head.appendChild(toggle);
   toggle.hidden = false;
   toggle.addEventListener("click", function () {
     root.hidden = !root.hidden;
