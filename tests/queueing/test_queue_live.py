@@ -228,3 +228,21 @@ def test_higher_priority_is_told_it_is_first(live, make):
     assert normal.call("sync", {"after_id": 0})["conversation"]["queue_position"] == 2
     for r in (normal, vip):
         r.close()
+
+
+def test_wait_is_pushed_again_when_an_agent_leaves(live, make):
+    """Two busy agents give half the wait of one: when one goes offline the visitor hears it."""
+    d = make.desk(max_concurrent=1)
+    other = make.user(d.company, groups=[d.group], status="online", max_concurrent=1)
+    busy = [_visitor(live, make, d.channel) for _ in range(2)]
+    for r in busy:
+        r.call("message", {"text": "busy"})
+        r.wait_for("conversation.assigned")
+    waiting = _visitor(live, make, d.channel)
+    waiting.call("message", {"text": "wait"})
+    assert waiting.wait_for("conversation.queued")["eta_seconds"] == DEFAULT_HANDLE_SECONDS / 2
+    do_set_status(other, "offline")
+    ev = waiting.wait_for("conversation.queued", where=lambda e: e["eta_seconds"] == DEFAULT_HANDLE_SECONDS)
+    assert ev["queue_position"] == 1
+    for r in (*busy, waiting):
+        r.close()

@@ -134,4 +134,9 @@ def do_set_status(
         from ..routing.assign import agent_group_ids, drain_queue
 
         drain_queue(agent.company_id, agent_group_ids(agent.id))
+    elif old == "online" and status != "online" and agent.company_id is not None:
+        from ..queueing.actions import publish_waits
+        from ..routing.assign import agent_group_ids
+
+        publish_waits(agent.company_id, agent_group_ids(agent.id))  # fewer slots: longer waits
     return agent

@@ -239,3 +239,12 @@ def check_leave_message(claims: VisitorClaims, data: Any) -> dict[str, Any]:
     """A queued visitor chooses the leave-message form instead; a replay changes nothing."""
     conv = _visitor_conversation(claims, data)
     return _answer(conv.id, do_leave_message(conv.id))
+
+
+def publish_waits(company_id: int, skill_group_ids: list[int | None]) -> None:
+    """Tell the visitors queued in these groups their new waits (their capacity changed); commits."""
+    from ..conversations.actions import publish_queue_positions
+
+    for group in skill_group_ids:
+        publish_queue_positions(company_id, group)
+    db.session.commit()  # delivers the events
