@@ -99,6 +99,9 @@
     });
   });
   document.getElementById("monitor-stop").addEventListener("click", stop);
+  // Leaving the page stops watching (best effort: a dropped connection leaves the watcher row,
+  // which only costs its events until the next watch or the chat's end).
+  window.addEventListener("pagehide", stop);
   document.getElementById("monitor-refresh").addEventListener("click", load);
   document.getElementById("monitor-close").addEventListener("click", function () {
     stop();
