@@ -130,3 +130,37 @@ def test_socket_refusals_are_clear(live, make):
     other.close()
     widget.close()
     bench.close()
+
+
+def test_two_tabs_rating_at_once_store_one(live, make):
+    """Two tabs of the visitor submit different ratings at the same moment: one is stored, the
+    other is told the chat is already rated."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from kefu.ratings.models import Rating
+
+    d = make.desk()
+    bench, widget, conv_id = _open_chat(live, d)
+    other_tab = Recorder(live, "/visitor", auth={"token": d.token})
+    answers: list[dict] = []
+    start = threading.Barrier(2)
+
+    def rate(tab: Recorder, score: int) -> None:
+        start.wait()
+        answers.append(tab.call("rating.submit", {"conversation_id": conv_id, "score": score,
+                                                  "client_id": f"tab-{score}"}))
+
+    threads = [threading.Thread(target=rate, args=(tab, n)) for tab, n in ((widget, 5), (other_tab, 1))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(15)
+    assert sorted(bool(a["ok"]) for a in answers) == [False, True]
+    assert [a["error"]["code"] for a in answers if not a["ok"]] == ["already_rated"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Rating.id)).where(Rating.conversation_id == conv_id)) == 1
+    other_tab.close()
+    widget.close()
+    bench.close()
