@@ -98,6 +98,10 @@
       WB.select(conv.id);
     });
   });
+  document.getElementById("monitor-transfer").addEventListener("click", function () {
+    if (!watching || !window.KefuTransfer) return;
+    window.KefuTransfer.open("transfer", watching.conversation, function () { load(); });
+  });
   document.getElementById("monitor-stop").addEventListener("click", stop);
   // Leaving the page stops watching (best effort: a dropped connection leaves the watcher row,
   // which only costs its events until the next watch or the chat's end).

@@ -15,7 +15,7 @@
   var errEl = document.getElementById("transfer-error");
   var noteEl = document.getElementById("transfer-note");
   var notes = {};   // conversation id -> text shown under the chat header
-  var mode = "transfer", clientId = null, convId = null;
+  var mode = "transfer", clientId = null, convId = null, done = null;
 
   function fmt(s, vals) { return s.replace(/\{(\w+)\}/g, function (_, k) { return vals[k]; }); }
   function button(id, text) {
@@ -59,10 +59,10 @@
     li.dataset.name = name;
     return li;
   }
-  function open(which) {
-    var conv = WB.current();
+  function open(which, chosen, then) {
+    var conv = chosen || WB.current();
     if (!conv) return;
-    mode = which; convId = conv.id; clientId = WB.uuid();
+    mode = which; convId = conv.id; clientId = WB.uuid(); done = then || null;
     titleEl.textContent = which === "transfer" ? T.transferTitle : T.inviteTitle;
     groupsBox.hidden = reasonBox.hidden = which !== "transfer";
     reasonEl.value = ""; showErr(null);
@@ -75,7 +75,7 @@
       });
       res.agents.forEach(function (a) {
         var detail = statusText(a.status) + " · " + fmt(T.load, {active: a.active, max: a.max_concurrent});
-        var ok = which === "transfer" ? a.available : a.status !== "offline" && a.id !== conv.agent_id;
+        var ok = a.id !== conv.agent_id && (which === "transfer" ? a.available : a.status !== "offline");
         agentsEl.appendChild(option(a.name, "agent:" + a.id, a.name, detail, ok));
       });
     });
@@ -84,6 +84,8 @@
   function close() { if (dialog.close) dialog.close(); else dialog.removeAttribute("open"); }
   transferBtn.addEventListener("click", function () { open("transfer"); });
   inviteBtn.addEventListener("click", function () { open("invite"); });
+  // The monitor panel transfers the chat a manager watches through the same dialog.
+  window.KefuTransfer = {open: open};
   document.getElementById("transfer-cancel").addEventListener("click", close);
   form.addEventListener("submit", function (e) {
     e.preventDefault();
@@ -104,6 +106,7 @@
     socket.emit("transfer", body, function (res) {
       if (!res.ok) return showErr(res.error);
       close(); WB.remove(convId);
+      if (done) done(res);
     });
   });
   leaveBtn.addEventListener("click", function () {
