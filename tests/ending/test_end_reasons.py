@@ -153,3 +153,22 @@ def test_new_chat_on_another_channel_ends_the_old_one(live, make):
     assert _texts(seen, "agent")["zh"] == "用户打开新的聊天页面，本次会话结束"
     assert _texts(_closed(widget, conv_id), "visitor")["zh"].startswith("您在新的页面")
     second.close(), widget.close(), bench.close()
+
+
+def test_agent_forced_offline_ends_the_chat_when_the_company_closes_them(live, make):
+    """客服离线: with the "close" policy an agent taken offline ends their chats; the visitor is told."""
+    from kefu.presence.actions import do_force_offline
+    from kefu.settings.actions import check_save_company_settings
+    from kefu.settings.queries import company_settings
+
+    d = make.desk()
+    bench, widget, conv_id = _served(live, d)
+    data = {k: getattr(company_settings(d.company.id), k) for k in (
+        "queue_max_length", "queue_max_wait_seconds", "queue_full_text", "queue_timeout_text",
+        "status_approval", "presence_grace_seconds", "agents_see_ratings", "rating_on_close")}
+    check_save_company_settings(None, d.company.id, {**data, "offline_chats": "close"})
+    do_force_offline(None, d.agent)
+    seen = _closed(widget, conv_id)
+    assert seen["conversation"]["end_reason"] == "agent_offline"
+    assert _texts(seen, "visitor")["zh"] == "客服离线，本次会话结束"
+    widget.close(), bench.close()
