@@ -80,7 +80,7 @@ def _lock_conversation(conversation_id: int) -> ConvRow | None:
         select(Conversation.id, Conversation.company_id, Conversation.channel_id,
                Conversation.visitor_id, Conversation.agent_id, Conversation.status,
                Conversation.first_response_at, Conversation.skill_group_id,
-               Conversation.last_sender)
+               Conversation.last_sender, Conversation.participant_ids)
         .where(Conversation.id == conversation_id)
         .with_for_update(skip_locked=True)
     ).first()

@@ -39,7 +39,8 @@ def _event(conv: Conversation, kind: str, **data: Any) -> None:
 
 def _row(conv: Conversation) -> ConvRow:
     return ConvRow(conv.id, conv.company_id, conv.channel_id, conv.visitor_id, conv.agent_id,
-                   conv.status, conv.first_response_at, conv.skill_group_id, conv.last_sender)
+                   conv.status, conv.first_response_at, conv.skill_group_id, conv.last_sender,
+                   conv.participant_ids or [])
 
 
 def _system_note(conv: Conversation, text: str, now: datetime) -> None:
