@@ -98,6 +98,11 @@ def seed_demo(path: Path = DEFAULT_FILE) -> dict[str, Any]:
     for i, b in enumerate(data.get("busy_reasons", [])):
         do_save(None, BusyReason(company_id=cid, name=b["name"], name_en=b.get("name_en", ""),
                                  sort_order=i), created=True)
+    from .leavemessages.actions import check_save_form
+    from .leavemessages.models import LeaveForm
+
+    for f in data.get("leave_forms", []):
+        check_save_form(None, LeaveForm(company_id=cid, **f), created=True)
     from .decisions.shipped import ensure_shipped
 
     ensure_shipped(cid, refresh=True)  # again, now that the groups the rules name exist
