@@ -209,7 +209,8 @@ def test_bad_and_foreign_queue_answers_are_refused(live, make):
 
 
 def test_higher_priority_is_told_it_is_first(live, make):
-    """A VIP who arrives later hears place 1 from the routing rules' priority; the earlier one 2."""
+    """A VIP who arrives later hears place 1 from the routing rules' priority; the earlier one is
+    told it is now 2."""
     from kefu.decisions.actions import do_publish
 
     d = make.desk(status="offline")
@@ -225,6 +226,8 @@ def test_higher_priority_is_told_it_is_first(live, make):
     vip = Recorder(live, "/visitor", auth={"token": token})
     vip.call("message", {"text": "vip"})
     assert vip.wait_for("conversation.queued")["queue_position"] == 1
+    moved = normal.wait_for("conversation.queued", where=lambda e: e["queue_position"] == 2)
+    assert moved["eta_seconds"] is None  # nobody online
     assert normal.call("sync", {"after_id": 0})["conversation"]["queue_position"] == 2
     for r in (normal, vip):
         r.close()

@@ -77,7 +77,12 @@ def enter_queue(conv: Conversation) -> bool:
     Runs inside the caller's transaction with the conversation locked; the caller commits.
     Returns True when it waits in the queue, False when it ended with the leave-message form.
     """
-    from ..conversations.actions import _end_for_leave_message, publish_queued
+    from ..conversations.actions import (
+        _end_for_leave_message,
+        publish_queue_positions,
+        publish_queued,
+    )
+    from ..conversations.queries import queue_position
 
     limits = queries.limits_for(conv)
     now = utcnow()
@@ -91,6 +96,8 @@ def enter_queue(conv: Conversation) -> bool:
     if limits.max_wait > 0:
         _set_deadline(conv, WAIT, (conv.queued_at or now) + timedelta(seconds=limits.max_wait))
     publish_queued(conv)
+    if queue_position(conv) <= ahead:  # a higher priority went ahead: those behind moved back
+        publish_queue_positions(conv.company_id, conv.skill_group_id)
     return True
 
 
