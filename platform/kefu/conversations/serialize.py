@@ -12,6 +12,7 @@ from .store import StoredMessage
 
 def message_dict(msg: Message | StoredMessage) -> dict[str, Any]:
     """Serialize one message."""
+    payload = getattr(msg, "payload", None)  # StoredMessage (the hot path's insert) has none
     return {
         "id": msg.id,
         "conversation_id": msg.conversation_id,
@@ -22,7 +23,7 @@ def message_dict(msg: Message | StoredMessage) -> dict[str, Any]:
         "client_id": msg.client_msg_id,
         "created_at": iso(msg.created_at),
         # e.g. an offline reply to a leave message: {offline, leave_message_id, quote, agent_name}
-        **({"payload": msg.payload} if getattr(msg, "payload", None) else {}),
+        **({"payload": payload} if payload else {}),
     }
 
 
