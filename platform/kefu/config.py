@@ -50,9 +50,11 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         **({"KEFU_VISITOR_GONE_SECONDS": float(env["KEFU_VISITOR_GONE_SECONDS"])}
            if "KEFU_VISITOR_GONE_SECONDS" in env else {}),
         # Leave-message attachments: where they are kept (default <instance>/uploads), the size
-        # limit of one file in bytes (default 5 MiB) and the accepted types (comma-separated).
+        # limit of one file in bytes (default 5 MiB), the accepted types (comma-separated), uploads
+        # per address (default 30 per hour) and seconds an unsubmitted upload is kept (a day).
         **{k: env[k] for k in ("KEFU_UPLOAD_DIR", "KEFU_LEAVE_ATTACHMENT_MAX_BYTES",
-                               "KEFU_LEAVE_ATTACHMENT_TYPES") if k in env},
+                               "KEFU_LEAVE_ATTACHMENT_TYPES", "KEFU_UPLOAD_RATE_LIMIT",
+                               "KEFU_UPLOAD_TTL") if k in env},
         # Seconds a web process that died without a goodbye still counts an agent's sockets
         # (kefu.presence.live; default 60).
         **{k: env[k] for k in ("KEFU_PRESENCE_TTL",) if k in env},

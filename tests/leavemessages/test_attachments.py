@@ -148,3 +148,25 @@ def test_someone_elses_upload_cannot_be_referenced(live, make):
     ack = _submit(live, d.token, [key])
     assert ack["ok"] is False and ack["error"]["code"] == "leave_attachment_missing"
     assert ack["error"]["fields"] == {"photo": ["leave_attachment_missing"]}
+
+
+def test_unsubmitted_uploads_are_purged_after_their_grace(live, make, app, monkeypatch, run_jobs):
+    """An upload no submission took is deleted (row and file) once KEFU_UPLOAD_TTL passes; a linked one stays."""
+    import time
+
+    from kefu.leavemessages.attachments import file_path
+
+    monkeypatch.setitem(app.config, "KEFU_UPLOAD_TTL", 1)
+    d = make.desk(status="offline")
+    make_form(d.company.id, is_default=True)
+    kept = _upload(live, d.token, PNG).json()["attachment"]["key"]
+    dropped = _upload(live, d.token, PNG).json()["attachment"]["key"]
+    assert _submit(live, d.token, [kept])["ok"] is True
+    db.session.expire_all()
+    path = file_path(db.session.scalars(select(LeaveAttachment).where(LeaveAttachment.key == dropped)).one())
+    assert path.is_file()
+    time.sleep(1.5)
+    run_jobs()
+    db.session.expire_all()
+    assert [a.key for a in db.session.scalars(select(LeaveAttachment))] == [kept]
+    assert not path.exists()

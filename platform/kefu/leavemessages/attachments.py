@@ -13,8 +13,10 @@ from sqlalchemy import select, update
 
 from ..errors import KefuError
 from ..extensions import db
+from ..jobs import enqueue
 from ..timeutil import utcnow
 from ..visitors.token import VisitorClaims
+from .jobs import purge_upload
 from .models import LeaveAttachment, LeaveMessage
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -104,8 +106,27 @@ def do_store(
                           field=spec["name"], filename=name, content_type=kind, size=len(data),
                           path=rel, created_at=utcnow())
     db.session.add(row)
+    db.session.flush()
+    # A file the visitor never submits (form abandoned) must not stay on disk for ever.
+    enqueue(purge_upload, row.id, delay=unlinked_ttl())
     db.session.commit()
     return row
+
+
+def unlinked_ttl() -> float:
+    """Seconds an upload waits for its submission (KEFU_UPLOAD_TTL, default a day)."""
+    return float(current_app.config.get("KEFU_UPLOAD_TTL") or 24 * 3600)
+
+
+def do_purge(attachment_id: int) -> bool:
+    """Remove an upload and its file unless a submission took it; True when removed."""
+    row = db.session.get(LeaveAttachment, attachment_id)
+    if row is None or row.leave_message_id is not None:
+        return False
+    file_path(row).unlink(missing_ok=True)
+    db.session.delete(row)
+    db.session.commit()
+    return True
 
 
 def claimable(claims: VisitorClaims, spec: dict[str, Any], keys: list[str]) -> list[int]:
