@@ -55,10 +55,13 @@ def agent_disconnected(agent_id: int, sid: str) -> None:
     now = utcnow()
     grace = max(company_settings(agent.company_id).presence_grace_seconds, 0)
     due = now + timedelta(seconds=grace) if agent.status != "offline" else None
-    db.session.execute(
+    done = db.session.execute(
         update(AgentPresence).where(AgentPresence.user_id == agent_id)
         .values(offline_due_at=due, disconnected_at=now)
-    )
+    ).rowcount  # type: ignore[attr-defined]
+    if not done:  # the connect was not recorded (a hiccup then): the deadline must still hold
+        db.session.add(AgentPresence(user_id=agent_id, company_id=agent.company_id, offline_due_at=due,
+                                     disconnected_at=now))
     if due is not None:
         from .jobs import expire_presence
 
