@@ -83,3 +83,32 @@ def test_off_hours_leave_message_answered_and_read_later(live, make, new_context
     expect(reply.locator(".reply-quote")).to_contain_text("回复您的留言")
     expect(reply).to_contain_text("您好，已为您重开发票，请查收邮箱。")
     shot(later, "widget-leave-reply")
+
+
+def test_visitor_chooses_to_leave_a_message_without_a_configured_form(live, make, new_context):
+    """With no form configured, the 留言 button opens the rules' plain form; a bad phone is named
+    next to its field; the fixed form is stored and the chat says so."""
+    from sqlalchemy import select
+
+    from kefu.extensions import db
+    from kefu.leavemessages.models import LeaveMessage
+
+    company = make.company()
+    group = make.group(company)
+    make.user(company, groups=[group], status="online")
+    channel = make.channel(company, group)
+    widget = open_widget(new_context(viewport={"width": 420, "height": 760}), live, channel.key)
+    widget.click("#leave-open")
+    form = widget.locator("#leave-form")
+    expect(form.locator(".leave-label")).to_have_text(["姓名", "电话", "留言内容 *"])
+    form.locator("input[name=phone]").fill("abc")
+    form.locator("textarea[name=content]").fill("想了解企业版价格")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".leave-error").filter(has_text="电话号码格式不正确")).to_be_visible()
+    form.locator("input[name=phone]").fill("+86 138 0000 0000")
+    form.locator("button[type=submit]").click()
+    expect(widget.locator("#leave-form")).to_have_count(0)
+    expect(widget.locator("#messages li.msg-system", has_text="您的留言已提交成功")).to_be_visible()
+    db.session.rollback()
+    (stored,) = db.session.scalars(select(LeaveMessage)).all()
+    assert stored.reason == "visitor_choice" and stored.fields == {"phone": "+86 138 0000 0000"}
