@@ -58,7 +58,7 @@
     choice.dataset.reason = state.busy_reason_id || "";
     dot.className = "status-dot " + state.status;
     if (state.pending) {
-      pendingText.textContent = T.pending + "：" + text(state.pending.status, state.pending.busy_reason_id);
+      pendingText.textContent = T.pending + " · " + text(state.pending.status, state.pending.busy_reason_id);
       pendingEl.hidden = false;
     } else {
       pendingEl.hidden = true;
