@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+
 import pytest
 
 from kefu.bench import burst_check as check
