@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from kefu.audit.models import AuditLog
 from kefu.extensions import db
 from kefu.org.models import User
@@ -78,3 +80,16 @@ def test_owner_forces_an_agent_offline_from_the_agents_list(ctx, make):
     make.user(d.company, role="manager", groups=[group], password="manager-pass-1")
     manager = client_for(ctx, rows(User, User.role == "manager")[0].email, "manager-pass-1")
     assert "force_offline" not in page(manager, "/admin/agents/")
+
+
+def test_workbench_carries_the_status_switcher_in_the_agents_language(ctx, make):
+    """The workbench includes the switcher; its texts are Chinese for a zh agent, English for an en one."""
+    d = make.desk(status="online")
+    zh = page(client_for(ctx, d.agent.email, "agent-pass-123"), "/workbench")
+    assert "js/status.js" in zh
+    assert json.dumps("已提交，等待审核") in zh and json.dumps("您已被管理员强制下线") in zh
+    agent = db.session.get(User, d.agent.id)
+    agent.locale = "en"
+    db.session.commit()
+    en = page(client_for(ctx, d.agent.email, "agent-pass-123"), "/workbench")
+    assert "Submitted; waiting for approval" in en and "An administrator has set you offline" in en
