@@ -93,3 +93,26 @@ def test_workbench_carries_the_status_switcher_in_the_agents_language(ctx, make)
     db.session.commit()
     en = page(client_for(ctx, d.agent.email, "agent-pass-123"), "/workbench")
     assert "Submitted; waiting for approval" in en and "An administrator has set you offline" in en
+
+
+def test_department_manager_approves_in_the_console(ctx, make):
+    """A manager sees and approves their department's requests, and not another department's."""
+    from kefu.org.models import Department
+
+    company = make.company()
+    mine = Department(company_id=company.id, name="售前")
+    other = Department(company_id=company.id, name="售后")
+    db.session.add_all([mine, other])
+    db.session.commit()
+    configure(company, status_approval=True)
+    agent = make.user(company, status="online", department_id=mine.id)
+    stranger = make.user(company, status="online", department_id=other.id)
+    make.user(company, role="manager", department_id=mine.id, password="manager-pass-1")
+    rid = check_change_status(agent, {"status": "busy", "reason": "培训课"})["pending"]["id"]
+    check_change_status(stranger, {"status": "busy", "reason": "别的部门"})
+    manager = client_for(ctx, rows(User, User.role == "manager")[0].email, "manager-pass-1")
+    body = page(manager, "/admin/status_requests/")
+    assert "培训课" in body and "别的部门" not in body
+    manager.post("/admin/status_requests/action/", data={
+        "csrf_token": csrf_from(body), "action": "approve", "rowid": [str(rid)]})
+    assert rows(User, User.id == agent.id)[0].status == "busy"
