@@ -106,4 +106,4 @@ def test_visitor_form_refuses_missing_score_and_required_comment(live, make, new
     form.locator("textarea[name=comment]").fill("还行")
     form.locator("button[type=submit]").click()
     expect(widget.locator("#rating-form")).to_have_count(0)
-    expect(bench.locator("#wb-rating")).to_contain_text("8/10")
+    expect(bench.locator("#wb-rating")).to_contain_text("8/10 满意")

@@ -29,7 +29,8 @@ def _open_chat(live, d):  # type: ignore[no-untyped-def]
 def test_agent_invites_visitor_rates_agent_sees_it_live(live, make):
     """The workbench's invitation brings the scheme to the widget; the rating reaches the agent live."""
     d = make.desk()
-    scheme(d.company, tags={"5": [{"zh": "专业", "en": "Expert"}]}, thanks_text_en="Thanks a lot")
+    scheme(d.company, tags={"5": [{"zh": "专业", "en": "Expert"}]}, thanks_text_en="Thanks a lot",
+           labels={"5": {"zh": "超赞", "en": "Great"}})
     bench, widget, conv_id = _open_chat(live, d)
     ack = bench.call("rating.invite", {"conversation_id": conv_id})
     assert ack["ok"], ack
@@ -45,6 +46,7 @@ def test_agent_invites_visitor_rates_agent_sees_it_live(live, make):
     assert live_rating["score"] == 5 and live_rating["tags"] == ["专业"]
     assert live_rating["comment"] == "great" and live_rating["solved"] is True
     assert live_rating["agent_id"] == d.agent.id and live_rating["source"] == "agent"
+    assert live_rating["label"] == {"zh": "超赞", "en": "Great"}  # the scheme's own label
     # A replay (the widget resending after a reconnect) answers with the stored rating.
     again = widget.call("rating.submit", {**sent, "score": 1})
     assert again["ok"] and again["duplicate"] and again["rating"]["id"] == live_rating["id"]

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..extensions import db
 from ..timeutil import iso
-from .models import Rating
+from .models import Rating, RatingScheme
+from .schemes import default_scheme, label_of
 
 
 def rating_dict(rating: Rating) -> dict[str, Any]:
-    """Serialize one rating."""
+    """Serialize one rating, with its score's label from the scheme it was given under."""
+    scheme = db.session.get(RatingScheme, rating.scheme_id) if rating.scheme_id else None
+    if scheme is None or scheme.scale != rating.scale:
+        scheme = default_scheme(rating.company_id)
+        scheme.scale = rating.scale
     return {
         "id": rating.id,
         "conversation_id": rating.conversation_id,
@@ -17,6 +23,7 @@ def rating_dict(rating: Rating) -> dict[str, Any]:
         "agent_ids": list(rating.agent_ids or []),
         "scale": rating.scale,
         "score": rating.score,
+        "label": label_of(scheme, rating.score),
         "solved": None if rating.solved < 0 else bool(rating.solved),
         "tags": list(rating.tags or []),
         "comment": rating.comment,

@@ -5,6 +5,7 @@
   var W = window.KefuWB, T = window.KEFU_WB_RATING_I18N;
   if (!W || !T) return;
   var ratings = {};  // conversation id -> [rating, …]
+  var lang = document.documentElement.lang === "en" ? "en" : "zh";
   var btn = document.createElement("button");
   btn.type = "button"; btn.id = "rating-invite"; btn.textContent = T.invite; btn.disabled = true;
   var note = document.createElement("span");
@@ -18,8 +19,9 @@
 
   function describe(r) {
     var parts = [];
-    if (r.scale === "score10") parts.push(r.score + "/10");
-    else parts.push("★★★★★".slice(0, r.score) + "☆☆☆☆☆".slice(0, 5 - r.score) + " " + (T.labels[r.score] || ""));
+    var label = r.label ? (r.label[lang] || r.label.zh) : (T.labels[r.score] || "");
+    if (r.scale === "score10") parts.push(r.score + "/10 " + label);
+    else parts.push("★★★★★".slice(0, r.score) + "☆☆☆☆☆".slice(0, 5 - r.score) + " " + label);
     if (r.tags && r.tags.length) parts.push(r.tags.join("、"));
     if (r.solved === true) parts.push(T.solved);
     if (r.solved === false) parts.push(T.unsolved);
