@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,7 +131,9 @@ def _claim(agent_id: int) -> bool | None:
     row = db.session.execute(
         select(User.status, User.max_concurrent)
         .where(User.id == agent_id)
-        .with_for_update(skip_locked=True)
+        # NO KEY UPDATE: claims still exclude each other and status changes, but rows that only
+        # point at the agent (a close's event, a status log entry) are not held up behind them.
+        .with_for_update(skip_locked=True, key_share=True)
     ).first()
     if row is None:
         return None
@@ -198,43 +200,90 @@ def try_assign(conversation_id: int) -> int | None:
     return agent_id
 
 
-def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = None) -> int:
-    """Assign queued conversations, oldest first, while agents have room; return how many.
+def _assign_head(company_id: int, group: int | None, passed: set[int]) -> tuple[int, Any, int | None] | None:
+    """Lock the first conversation of a group's queue (skipping `passed`) and assign it if an
+    agent has room; commit on success. Returns (its id, its routing, the agent id), or None
+    when the queue is empty.
 
-    Call it after the caller's own commit. The visitors still waiting hear their new places
-    once at the end, not after every assignment.
+    Reading the head and locking it is one statement: a head read first and locked later may
+    no longer be first by then. A head locked by someone else (the visitor writing meanwhile)
+    is passed over for this step rather than waited for: a long wait would hand out the place
+    the statement saw when it started, however stale.
+    """
+    query = select(Conversation.id, Conversation.routing).where(
+        Conversation.company_id == company_id, in_group(group), Conversation.status == "queued")
+    if passed:
+        query = query.where(Conversation.id.not_in(passed))
+    with serialized():
+        row = db.session.execute(
+            query.order_by(*QUEUE_ORDER).limit(1).with_for_update(skip_locked=True)).first()
+        if row is None:
+            db.session.rollback()
+            return None
+        conv = db.session.get(Conversation, row[0], populate_existing=True)
+        assert conv is not None
+        agent_id = assign_now(conv)
+        if agent_id is None:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    return row[0], row[1], agent_id
+
+
+DRAIN_STEPS = 1000
+
+
+def _drain_group(company_id: int, group: int | None, renew: Callable[[], Any],
+                 moved: dict[int | None, int]) -> None:
+    """Assign a group's queue from its head while agents have room (inside the group's gate)."""
+    passed: set[int] = set()  # chats only their designated agent may take, who has no room
+    for _step in range(DRAIN_STEPS):
+        renew()
+        head = _assign_head(company_id, group, passed)
+        if head is None:
+            return
+        conv_id, routing, agent_id = head
+        if agent_id is not None:
+            moved[group] = moved.get(group, 0) + 1
+        elif waits_for_designated(routing):
+            passed.add(conv_id)
+        else:
+            return  # nobody in this group has room: the ones behind wait too
+
+
+def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = None) -> int:
+    """Assign queued conversations, head of each queue first, while agents have room; return how
+    many this call assigned.
+
+    Call it after the caller's own commit. Every step takes the queue's head afresh: a list
+    read once goes stale while other processes drain the same queue and higher-priority chats
+    arrive, and walking it handed seats to chats that were no longer first (found by the load
+    test, tests/load). One drain runs per queue at a time (routing.gate): when another is
+    running, it takes this call's pass. The visitors still waiting hear their new places once
+    at the end.
     """
     from ..conversations.actions import publish_queue_positions
+    from .gate import gate
 
-    query = select(Conversation.id, Conversation.skill_group_id, Conversation.routing).where(
-        Conversation.company_id == company_id, Conversation.status == "queued"
-    )
-    if skill_group_ids is not None:
-        groups = list(skill_group_ids)
-        named = [g for g in groups if g is not None]
-        cond: Any = Conversation.skill_group_id.in_(named)
-        if None in groups:
-            cond = cond | Conversation.skill_group_id.is_(None)
-        query = query.where(cond)
-    queued = db.session.execute(query.order_by(*QUEUE_ORDER).limit(200)).all()
+    if skill_group_ids is None:
+        groups: list[int | None] = list(db.session.scalars(
+            select(Conversation.skill_group_id).distinct().where(
+                Conversation.company_id == company_id, Conversation.status == "queued")))
+    else:
+        groups = list(dict.fromkeys(skill_group_ids))
     db.session.rollback()
-    assigned = 0
-    full_groups: set[int | None] = set()
-    moved: set[int | None] = set()
-    for conv_id, group, routing in queued:
-        if group in full_groups:
-            continue
-        if try_assign(conv_id) is None:
-            if not waits_for_designated(routing):
-                full_groups.add(group)  # nobody in this group has room: later ones wait too
-        else:
-            assigned += 1
-            moved.add(group)
+    moved: dict[int | None, int] = {}
+    for group in groups:
+
+        def drain(renew: Callable[[], Any], group: int | None = group) -> None:
+            _drain_group(company_id, group, renew, moved)
+
+        gate().run(f"{company_id}:{group}", drain)
     if moved:
         for group in moved:
             publish_queue_positions(company_id, group)
         db.session.commit()  # delivers the position events
-    return assigned
+    return sum(moved.values())
 
 
 def agent_group_ids(agent_id: int) -> list[int | None]:
