@@ -1,5 +1,4 @@
-"""留言 in headless Chromium: off hours, a visitor leaves a message on the configured form (a named
-error first, an attachment); an agent answers from the 留言池; the visitor reads it on a later visit."""
+"""留言 in headless Chromium: off-hours form, named errors, attachment, pool reply read on a later visit."""
 
 from __future__ import annotations
 
@@ -21,9 +20,7 @@ FIELDS = [
 
 
 def test_off_hours_leave_message_answered_and_read_later(live, make, new_context):
-    """Closed schedule → the shipped rules offer the form; the visitor fixes the named error, attaches a
-    photo and submits; the agent claims nothing by hand but replies from the pool; a new page load shows
-    the reply marked as an answer to the message."""
+    """Off hours: form offered, named error fixed, file attached; pool reply shown on the next page load."""
     from kefu.leavemessages.actions import check_save_form
     from kefu.leavemessages.models import LeaveForm
     from kefu.org.models import WorkSchedule
@@ -86,8 +83,7 @@ def test_off_hours_leave_message_answered_and_read_later(live, make, new_context
 
 
 def test_visitor_chooses_to_leave_a_message_without_a_configured_form(live, make, new_context):
-    """With no form configured, the 留言 button opens the rules' plain form; a bad phone is named
-    next to its field; the fixed form is stored and the chat says so."""
+    """Without a configured form the 留言 button opens the plain form; a bad phone is named; the fix lands."""
     from sqlalchemy import select
 
     from kefu.extensions import db

@@ -1,5 +1,4 @@
-"""Leave-message attachments: uploaded with the visitor token, checked by content and size, named
-in every refusal, linked on submission, downloadable only by the company's agents."""
+"""Leave-message attachments: checked by content and size, named in refusals, agents-only downloads."""
 
 from __future__ import annotations
 
@@ -151,7 +150,7 @@ def test_someone_elses_upload_cannot_be_referenced(live, make):
 
 
 def test_unsubmitted_uploads_are_purged_after_their_grace(live, make, app, monkeypatch, run_jobs):
-    """An upload no submission took is deleted (row and file) once KEFU_UPLOAD_TTL passes; a linked one stays."""
+    """An unsubmitted upload (row and file) is purged after KEFU_UPLOAD_TTL; a linked one stays."""
     import time
 
     from kefu.leavemessages.attachments import file_path

@@ -1,5 +1,4 @@
-"""The console's leave-message pages: the form editor validates and saves through the action; the
-record list (留言记录) shows the company's messages only, filtered by status."""
+"""The console's 留言模板 editor (validated, audited) and 留言记录 list (filtered, company-scoped)."""
 
 from __future__ import annotations
 

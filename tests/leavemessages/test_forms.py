@@ -1,5 +1,4 @@
-"""Leave-message forms: which form applies (rule, channel, group, default), and every bad field
-named in the error, in zh and en, with nothing stored."""
+"""Leave-message forms: which applies (rule, channel, group, default); every bad field is named."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The 留言池: tabs and scopes, a race-safe claim, statuses, assignment by managers, and replies that
-reach the visitor's chat as offline messages, live and on their next visit."""
+"""The 留言池: tabs, race-safe claims, statuses, assignment, and replies delivered as offline messages."""
 
 from __future__ import annotations
 
@@ -164,8 +163,7 @@ def test_admin_assigns_and_agents_cannot(live, make):
 
 
 def test_reply_reaches_the_visitor_live_and_on_the_next_visit(live, make):
-    """The reply is an agent message marked as an offline reply: live to the open widget, then in
-    the session API on a new page load; a resend changes nothing."""
+    """The reply, marked offline, reaches the open widget live and a new page load; a resend does nothing."""
     d = make.desk(status="offline")
     conv = offered(d)
     widget = Recorder(live, "/visitor", auth={"token": d.token})

@@ -10,10 +10,7 @@ from .models import LeaveMessage
 
 
 def can_see_leave_message(user: User, lm: LeaveMessage, *, as_unassigned: bool = False) -> bool:
-    """Decide whether `user` may read `lm` (and claim it when it is unassigned).
-
-    as_unassigned: whether they could, were it still unclaimed (to tell a late claimer who won).
-    """
+    """Decide whether `user` may read `lm` (or could, `as_unassigned`, to tell a late claimer)."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_operator:

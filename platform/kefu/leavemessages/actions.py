@@ -1,4 +1,4 @@
-"""Every write about leave messages (留言): offer the form, take a submission, assign it."""
+"""Every write about leave messages (留言): offer, submission, uploads, the pool's handling, forms."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Files visitors attach to leave messages: checked by content (not by name), stored outside the
-static folders under a random name, handed only to the company's agents, always as a download."""
+"""Files visitors attach to leave messages: sniffed, size-capped, kept privately, agents only."""
 
 from __future__ import annotations
 

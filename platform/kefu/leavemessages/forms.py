@@ -1,5 +1,4 @@
-"""Leave-message forms: which form applies, its shape for the widget, and a submission checked
-against it (every error names its field)."""
+"""Leave-message forms: which one applies, its widget shape, and values checked field by field."""
 
 from __future__ import annotations
 
@@ -75,8 +74,7 @@ def check_field_specs(specs: Any) -> list[dict[str, Any]]:
 
 def form_for(company_id: int, channel_id: int | None, group_id: int | None,
              named: str | None = None) -> LeaveForm | None:
-    """The enabled form that applies: named by the rules, else the channel's, the group's, the
-    company default."""
+    """The enabled form that applies: the rules' named one, else channel's, group's, default."""
     forms = list(db.session.scalars(
         select(LeaveForm).where(LeaveForm.company_id == company_id, LeaveForm.enabled.is_(True))
         .order_by(LeaveForm.id)
@@ -127,10 +125,7 @@ def _date(value: str) -> bool:
 
 
 def check_values(specs: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, Any]:
-    """Check each field's value in form order; the first failure names its field.
-
-    Returns the cleaned values: strings trimmed, attachments as a list of keys.
-    """
+    """Return the cleaned values in form order; the first bad one raises naming its field."""
     out: dict[str, Any] = {}
     for spec in specs:
         raw = values.get(spec["name"])

@@ -1,5 +1,4 @@
-"""HTTP of leave messages: the widget's form and uploads (visitor token), the workbench's 留言池
-(logged-in agents, CSRF header) and attachment downloads (the company's agents only)."""
+"""HTTP of leave messages: the widget's form and uploads, the 留言池 API, attachment downloads."""
 
 from __future__ import annotations
 
