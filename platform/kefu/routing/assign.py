@@ -146,6 +146,10 @@ def _claim(agent_id: int) -> bool | None:
 
 CLAIM_ROUNDS = 50
 CLAIM_PAUSE = 0.002
+# How long contended agents are retried, in all. Rounds alone did not bound it: under load each
+# claim is a slow round trip, and a first message that found the queue empty spent seconds
+# here, then took a seat while VIPs queued meanwhile waited (found by tests/load).
+CLAIM_WAIT = 0.1
 
 
 def assign_now(conv: Conversation) -> int | None:
@@ -164,6 +168,7 @@ def assign_now(conv: Conversation) -> int | None:
         # The designated agent may be outside the group: they are still who should serve.
         candidates += [c for c in load_candidates(conv.company_id, None) if c.user_id == designated]
     pending = [c.user_id for c in rank_for(conv, candidates)]
+    give_up = time.monotonic() + CLAIM_WAIT
     for _round in range(CLAIM_ROUNDS):
         contended: list[int] = []
         for agent_id in pending:
@@ -173,7 +178,7 @@ def assign_now(conv: Conversation) -> int | None:
             elif claimed:
                 do_assign(conv, agent_id)
                 return agent_id
-        if not contended:
+        if not contended or time.monotonic() > give_up:
             break
         pending = contended
         time.sleep(CLAIM_PAUSE)
