@@ -27,7 +27,8 @@ def _owner(company):
 
 
 def test_agent_goes_busy_with_a_reason_and_back_online(live, make, new_context):
-    """The status menu lists 忙碌 · 小休; choosing it makes the agent busy for that reason, and back."""
+    """The status menu lists 忙碌 · 小休; choosing it makes the agent busy for that reason (still shown
+    after a reload), and back online."""
     d = make.desk(status="offline")
     pause = busy_reason(d.company, "小休", "Break")
     busy_reason(d.company, "会议", "Meeting")
@@ -40,6 +41,8 @@ def test_agent_goes_busy_with_a_reason_and_back_online(live, make, new_context):
     shot(page, "status-busy-reason")
     agent = _agent(d.agent.id)
     assert (agent.status, agent.busy_reason_id) == ("busy", pause.id)
+    page.reload()  # a fresh workbench shows the reason too
+    expect(page.locator("#status")).to_have_value(f"busy:{pause.id}")
     page.select_option("#status", "online")
     expect(page.locator("#status")).to_have_attribute("data-saved", "online")
     assert _agent(d.agent.id).busy_reason_id is None

@@ -74,13 +74,16 @@
     WB.showError(null);
     state.status = res.status; state.busy_reason_id = res.busy_reason_id;
     state.pending = res.pending || null;
-    state.asking = null;
     render();
   }
   function send(wanted, reason) {
     var data = {status: wanted.status, busy_reason_id: wanted.busy_reason_id};
     if (reason) data.reason = reason;
-    socket.emit("status", data, apply);
+    socket.emit("status", data, function (res) {
+      // Only the answer to this request closes its form: an older answer may arrive meanwhile.
+      if (res.ok && reason) state.asking = null;
+      apply(res);
+    });
   }
   function load() {
     socket.emit("status_state", {}, function (res) {
@@ -122,6 +125,11 @@
     });
   });
 
+  // workbench.js's sync answer sets the bare status on the select: put the busy reason back.
+  new MutationObserver(function () {
+    var want = state.asking || key(state.status, state.busy_reason_id);
+    if (choice.value !== want && choice.dataset.saved === state.status) render();
+  }).observe(choice, {attributes: true, attributeFilter: ["data-saved"]});
   socket.on("connect", load);
   if (socket.connected) load();
   // workbench.js resets the select to the bare status on these; render after it.
