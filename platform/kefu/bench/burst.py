@@ -73,6 +73,7 @@ class Observed:
     agent_assigned: list[tuple[int, int, float]] = field(default_factory=list)  # (agent, conv, t)
     agent_max_held: dict[int, int] = field(default_factory=dict)
     close_errors: list[str] = field(default_factory=list)
+    close_retries: int = 0  # closes tried again after a server error
     status_errors: list[str] = field(default_factory=list)
     offline_windows: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
     visitor_assigned: dict[int, list[tuple[int, int | None, float]]] = field(default_factory=dict)
@@ -314,13 +315,22 @@ class Driver:
         agent = self.obs.agent_ids[i]
         # No longer counted once asked to close: the server may refill the seat before the ack.
         self.held[agent].discard(conv)
-        try:
-            ack = await self.agents[i].call("close", {"conversation_id": conv},
-                                            namespace="/agent", timeout=60)
-        except Exception as exc:  # a timeout or a dropped socket: reported, not lost in a task
-            ack = repr(exc)
-        if not (isinstance(ack, dict) and ack.get("ok")):
-            self.obs.close_errors.append(f"agent {agent} conversation {conv}: {ack}")
+        for attempt in range(RESENDS + 1):
+            try:
+                ack = await self.agents[i].call("close", {"conversation_id": conv},
+                                                namespace="/agent", timeout=60)
+            except Exception as exc:  # a timeout or a dropped socket: reported, not lost in a task
+                ack = repr(exc)
+            failed = not (isinstance(ack, dict) and ack.get("ok"))
+            if failed and isinstance(ack, dict) and attempt < RESENDS and (
+                    (ack.get("error") or {}).get("code") == "server_error"):
+                # As an agent whose 结束 failed clicks it again.
+                self.obs.close_retries += 1
+                await asyncio.sleep(1.0)
+                continue
+            if failed:
+                self.obs.close_errors.append(f"agent {agent} conversation {conv}: {ack}")
+            return
 
     def _on_visitor_assigned(self, v: int, data: dict[str, Any]) -> None:
         agent = (data.get("agent") or {}).get("id")
@@ -430,7 +440,7 @@ class Driver:
             self.stop_toggling.set()
             await asyncio.gather(*togglers, return_exceptions=True)
             # Let the last chats be closed (and any late assignment arrive) before reading back.
-            settle = time.monotonic() + plan.handle[1] + 5
+            settle = time.monotonic() + plan.handle[1] + RESENDS + 5
             while (self.tasks or len(obs.acks) < len(self.visitors)) and time.monotonic() < settle:
                 await asyncio.sleep(0.05)
             await asyncio.sleep(0.5)
