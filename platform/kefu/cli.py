@@ -290,19 +290,24 @@ def bench_rules(only: tuple[str, ...], rules: int, seconds: float, repeats: int,
     click.echo(json.dumps(report, indent=2, ensure_ascii=False))
 
 
+_POSITIVE = click.FloatRange(min=0, min_open=True)
+
+
 @bench.command("routing")
-@click.option("--agents", default=10, type=int)
-@click.option("--capacity", default=1, type=int, help="Concurrent chats per agent")
-@click.option("--arrival-rate", default=0.08, type=float, help="New chats per second (Poisson)")
-@click.option("--handle-time", default=100.0, type=float, help="Mean seconds per chat (exponential)")
-@click.option("--duration", default=36000.0, type=float, help="Simulated seconds of arrivals")
+@click.option("--agents", default=10, type=click.IntRange(min=1))
+@click.option("--capacity", default=1, type=click.IntRange(min=1), help="Concurrent chats per agent")
+@click.option("--arrival-rate", default=0.08, type=_POSITIVE, help="New chats per second (Poisson)")
+@click.option("--handle-time", default=100.0, type=_POSITIVE, help="Mean seconds per chat (exponential)")
+@click.option("--duration", default=36000.0, type=_POSITIVE, help="Simulated seconds of arrivals")
 @click.option("--seed", default=1, type=int)
-@click.option("--patience", default=0.0, type=float,
+@click.option("--patience", default=0.0, type=click.FloatRange(min=0),
               help="Mean seconds a visitor waits before leaving the queue (0: forever)")
-@click.option("--max-queue", default=0, type=int, help="Queue length limit (0: none)")
-@click.option("--max-wait", default=0, type=int, help="Seconds before the keep-waiting prompt (0: none)")
-@click.option("--keep-waiting", default=0.5, type=float, help="Share who keep waiting when asked")
-@click.option("--vip-share", default=0.0, type=float, help="Share of high-priority arrivals")
+@click.option("--max-queue", default=0, type=click.IntRange(min=0), help="Queue length limit (0: none)")
+@click.option("--max-wait", default=0, type=click.IntRange(min=0),
+              help="Seconds before the keep-waiting prompt (0: none)")
+@click.option("--keep-waiting", default=0.5, type=click.FloatRange(0, 1),
+              help="Share who keep waiting when asked")
+@click.option("--vip-share", default=0.0, type=click.FloatRange(0, 1), help="Share of high-priority arrivals")
 def bench_routing(**options: Any) -> None:
     """Simulated traffic through the real queue and routing code; prints JSON."""
     import json
