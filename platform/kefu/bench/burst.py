@@ -73,7 +73,7 @@ class Observed:
     agent_assigned: list[tuple[int, int, float]] = field(default_factory=list)  # (agent, conv, t)
     agent_max_held: dict[int, int] = field(default_factory=dict)
     close_errors: list[str] = field(default_factory=list)
-    close_retries: int = 0  # closes tried again after a server error
+    close_retries: int = 0  # closes tried again after a server error or no answer
     status_errors: list[str] = field(default_factory=list)
     offline_windows: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
     visitor_assigned: dict[int, list[tuple[int, int | None, float]]] = field(default_factory=dict)
@@ -318,13 +318,17 @@ class Driver:
         for attempt in range(RESENDS + 1):
             try:
                 ack = await self.agents[i].call("close", {"conversation_id": conv},
-                                                namespace="/agent", timeout=60)
-            except Exception as exc:  # a timeout or a dropped socket: reported, not lost in a task
+                                                namespace="/agent", timeout=20)
+            except socketio.exceptions.TimeoutError:
+                ack = {"ok": False, "error": {"code": "no_answer"}}
+            except Exception as exc:  # a dropped socket: reported, not lost in a task
                 ack = repr(exc)
+            code = ((ack.get("error") or {}).get("code") if isinstance(ack, dict) else None)
             failed = not (isinstance(ack, dict) and ack.get("ok"))
-            if failed and isinstance(ack, dict) and attempt < RESENDS and (
-                    (ack.get("error") or {}).get("code") == "server_error"):
-                # As an agent whose 结束 failed clicks it again.
+            if failed and attempt and code == "conversation_closed":
+                failed = False  # the attempt that failed had closed it after all
+            if failed and attempt < RESENDS and code in ("server_error", "no_answer"):
+                # As an agent whose 结束 failed, or got no answer, clicks it again.
                 self.obs.close_retries += 1
                 await asyncio.sleep(1.0)
                 continue

@@ -237,7 +237,7 @@ def summary(obs: Observed) -> dict[str, Any]:
         "queued_to_seen_s": {"p50": _pct(lags, 50), "max": _pct(lags, 100)},
         "polls": obs.polls,
         "resent_after_server_error": sum(obs.resends.values()),
-        "closes_retried_after_server_error": obs.close_retries,
+        "closes_retried": obs.close_retries,
         "max_load_per_agent": max(loads.values()) if loads else 0,
         "agents_reaching_capacity": sum(1 for v in loads.values() if v >= obs.plan.capacity),
         "status_changes": 2 * sum(len(w) for w in obs.offline_windows.values()),
