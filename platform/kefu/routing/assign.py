@@ -7,6 +7,7 @@ waits for them) or may fall back to the others.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -14,13 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, literal, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 
 from ..conversations import store
 from ..conversations.models import Conversation
 from ..conversations.queries import QUEUE_ORDER, in_group, last_agent
 from ..dblock import serialized
 from ..extensions import db
+from ..jobs import enqueue
 from ..org.models import SkillGroupMember, User
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -283,7 +289,16 @@ def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = 
         def drain(renew: Callable[[], Any], group: int | None = group) -> None:
             _drain_group(company_id, group, renew, moved)
 
-        gate().run(f"{company_id}:{group}", drain)
+        try:
+            gate().run(f"{company_id}:{group}", drain)
+        except (OperationalError, SQLTimeoutError):
+            # The caller's own write (a close, going online) is committed: under overload its
+            # drain must not turn that into an error for the user; the worker drains instead.
+            db.session.rollback()
+            log.warning("queue drain of group %s failed; retried as a job", group, exc_info=True)
+            from .jobs import drain_group
+
+            enqueue(drain_group, company_id, group, delay=1.0)
     if moved:
         for group in moved:
             publish_queue_positions(company_id, group)
