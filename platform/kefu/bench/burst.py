@@ -74,6 +74,7 @@ class Observed:
     agent_max_held: dict[int, int] = field(default_factory=dict)
     close_errors: list[str] = field(default_factory=list)
     close_retries: int = 0  # closes tried again after a server error or no answer
+    status_retries: int = 0  # status changes tried again after a server error
     status_errors: list[str] = field(default_factory=list)
     offline_windows: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
     visitor_assigned: dict[int, list[tuple[int, int | None, float]]] = field(default_factory=dict)
@@ -365,11 +366,18 @@ class Driver:
 
     async def _set_status(self, i: int, status: str) -> float | None:
         """Change an agent's status; return when the change was acknowledged, None if refused."""
-        try:
-            ack = await self.agents[i].call("status", {"status": status}, namespace="/agent",
-                                            timeout=60)
-        except Exception as exc:  # reported by the checks
-            ack = repr(exc)
+        for attempt in range(RESENDS + 1):
+            try:
+                ack = await self.agents[i].call("status", {"status": status}, namespace="/agent",
+                                                timeout=20)
+            except Exception as exc:  # reported by the checks
+                ack = repr(exc)
+            code = ((ack.get("error") or {}).get("code") if isinstance(ack, dict) else None)
+            if code == "server_error" and attempt < RESENDS:
+                self.obs.status_retries += 1  # as an agent picks the status again
+                await asyncio.sleep(1.0)
+                continue
+            break
         done = time.time()
         if not (isinstance(ack, dict) and ack.get("ok") and ack.get("status") == status):
             self.obs.status_errors.append(f"agent {self.obs.agent_ids[i]} → {status}: {ack}")

@@ -238,6 +238,7 @@ def summary(obs: Observed) -> dict[str, Any]:
         "polls": obs.polls,
         "resent_after_server_error": sum(obs.resends.values()),
         "closes_retried": obs.close_retries,
+        "status_changes_retried": obs.status_retries,
         "max_load_per_agent": max(loads.values()) if loads else 0,
         "agents_reaching_capacity": sum(1 for v in loads.values() if v >= obs.plan.capacity),
         "status_changes": 2 * sum(len(w) for w in obs.offline_windows.values()),
