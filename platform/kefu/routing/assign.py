@@ -242,24 +242,32 @@ def _assign_head(company_id: int, group: int | None, passed: set[int]) -> tuple[
 
 
 DRAIN_STEPS = 1000
+# How long one call drains before it hands the rest to a job: the caller (an agent's close or
+# status change) waits for its answer meanwhile, and under steady load the queue never runs
+# dry while seats keep freeing (tests/load saw status changes unanswered for 20 s).
+DRAIN_BUDGET = 1.0
 
 
 def _drain_group(company_id: int, group: int | None, renew: Callable[[], Any],
-                 moved: dict[int | None, int]) -> None:
-    """Assign a group's queue from its head while agents have room (inside the group's gate)."""
+                 moved: dict[int | None, int], until: float) -> bool:
+    """Assign a group's queue from its head while agents have room (inside the group's gate);
+    return False if the time ran out first."""
     passed: set[int] = set()  # chats only their designated agent may take, who has no room
     for _step in range(DRAIN_STEPS):
+        if time.monotonic() > until:
+            return False
         renew()
         head = _assign_head(company_id, group, passed)
         if head is None:
-            return
+            return True
         conv_id, routing, agent_id = head
         if agent_id is not None:
             moved[group] = moved.get(group, 0) + 1
         elif waits_for_designated(routing):
             passed.add(conv_id)
         else:
-            return  # nobody in this group has room: the ones behind wait too
+            return True  # nobody in this group has room: the ones behind wait too
+    return False
 
 
 def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = None) -> int:
@@ -283,21 +291,23 @@ def drain_queue(company_id: int, skill_group_ids: Iterable[int | None] | None = 
     else:
         groups = list(dict.fromkeys(skill_group_ids))
     db.session.rollback()
+    from .jobs import drain_group
+
     moved: dict[int | None, int] = {}
+    until = time.monotonic() + DRAIN_BUDGET
     for group in groups:
 
-        def drain(renew: Callable[[], Any], group: int | None = group) -> None:
-            _drain_group(company_id, group, renew, moved)
+        def drain(renew: Callable[[], Any], group: int | None = group) -> bool:
+            return _drain_group(company_id, group, renew, moved, until)
 
         try:
-            gate().run(f"{company_id}:{group}", drain)
+            if not gate().run(f"{company_id}:{group}", drain):
+                enqueue(drain_group, company_id, group)  # out of time: a worker goes on
         except (OperationalError, SQLTimeoutError):
             # The caller's own write (a close, going online) is committed: under overload its
             # drain must not turn that into an error for the user; the worker drains instead.
             db.session.rollback()
             log.warning("queue drain of group %s failed; retried as a job", group, exc_info=True)
-            from .jobs import drain_group
-
             enqueue(drain_group, company_id, group, delay=1.0)
     if moved:
         for group in moved:

@@ -4,8 +4,8 @@ Every close, agent coming online and queue recheck drains its group's queue. Und
 of them run at once, and all of them lined up on the same head row (each holding a database
 connection while it waited) until the pools ran dry: the load test (tests/load) saw a visitor
 burst end in pool timeouts. With a gate, a caller that finds the queue being drained sets a
-note and leaves; the drainer takes one more pass for every note set before it let go, so the
-room a caller was called for is never left unused.
+note and leaves; the drainer takes one more pass for every note set before it let go (or,
+out of time, hands the rest to a job), so the room a caller was called for is never left unused.
 
 Distributed: a Redis key with an owner token and a short expiry renewed at every step (a
 drainer that died stops blocking within seconds). Embedded: one process, so a lock per queue
@@ -31,7 +31,7 @@ return 0
 class Gate(Protocol):
     """Who drains a queue now."""
 
-    def run(self, key: str, drain: Callable[[Callable[[], Any]], None]) -> bool: ...
+    def run(self, key: str, drain: Callable[[Callable[[], Any]], bool]) -> bool: ...
 
 
 class MemoryGate:
@@ -41,13 +41,12 @@ class MemoryGate:
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
 
-    def run(self, key: str, drain: Callable[[Callable[[], Any]], None]) -> bool:
-        """Run `drain` once the queue is free; always True."""
+    def run(self, key: str, drain: Callable[[Callable[[], Any]], bool]) -> bool:
+        """Run `drain` (given a no-op renew) once the queue is free; return what it returned."""
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            drain(lambda: None)
-        return True
+            return drain(lambda: None)
 
 
 class RedisGate:
@@ -59,25 +58,26 @@ class RedisGate:
         self.redis = Redis.from_url(url)
         self._release = self.redis.register_script(_RELEASE)
 
-    def run(self, key: str, drain: Callable[[Callable[[], Any]], None]) -> bool:
-        """Drain, and again for every note left meanwhile; False if another drainer has it."""
+    def run(self, key: str, drain: Callable[[Callable[[], Any]], bool]) -> bool:
+        """Drain, and again for every note left meanwhile; True when done or when another
+        drainer has it, False when `drain` ran out of time (the caller hands the rest on)."""
         lock, note = f"kefu:drain:{key}", f"kefu:drain:{key}:again"
         token = secrets.token_hex(8)
-        ran = False
         while True:
             # The note first: a drainer letting go after this reads it and takes another pass.
             self.redis.set(note, 1, px=TTL_MS * 6)
             if not self.redis.set(lock, token, nx=True, px=TTL_MS):
-                return ran
+                return True
             # Everything committed before this is visible to the pass that starts now.
             self.redis.delete(note)
             try:
-                drain(lambda: self.redis.pexpire(lock, TTL_MS))
+                finished = drain(lambda: self.redis.pexpire(lock, TTL_MS))
             finally:
                 self._release(keys=[lock], args=[token])
-            ran = True
+            if not finished:
+                return False
             if not self.redis.exists(note):
-                return ran
+                return True
 
 
 def gate() -> Gate:
