@@ -72,3 +72,14 @@ def test_login_never_redirects_off_site(app, make):
                    "https://evil.example", "/%0A/evil.example"):
         assert login_to(target) == "/workbench", target
     assert login_to("/workbench%3Ftab%3D1") == "/workbench?tab=1"
+
+
+def test_console_and_app_catalogs_agree():
+    """The console's catalog is merged into the app's, so a word both use must mean the same in both
+    (otherwise the console's sense would show up in the widget and workbench)."""
+    admin = read_po((ROOT / "admin" / "kefu_admin" / "translations" / "zh" / "LC_MESSAGES"
+                     / "messages.po").open("rb"))
+    app_strings = {m.id: m.string for m in read_po(PO.open("rb")) if m.id}
+    clashes = {m.id: (m.string, app_strings[m.id]) for m in admin
+               if m.id and m.id in app_strings and m.string != app_strings[m.id]}
+    assert clashes == {}

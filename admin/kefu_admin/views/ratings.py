@@ -23,7 +23,7 @@ SCALE_CHOICES = [("stars5", _l("5 stars (非常不满意 … 非常满意)")), (
 COMMENT_CHOICES = [("optional", _l("Optional")), ("required", _l("Required")),
                    ("hidden", _l("Hidden"))]
 SOURCE_LABELS = {"agent": _l("Agent invited"), "close": _l("On close"), "rule": _l("Session rule"),
-                 "visitor": _l("Visitor")}
+                 "visitor": _l("Visitor's own rating")}
 SOLVED_LABELS = {1: _l("Resolved"), 0: _l("Not resolved"), -1: "—"}
 LINES_HELP = _l("One line per score, e.g. “5: 非常满意 / Very satisfied”; the English part is optional.")
 TAGS_HELP = _l("One line per score, tags separated by commas, e.g. “1: 态度差 / Unfriendly, 回复慢”.")

@@ -66,7 +66,7 @@ class StatusRequestView(KefuModelView):
     column_list = ["agent", "old_status", "status", "busy_reason", "reason", "state", "created_at",
                    "decided_by", "decided_at"]
     column_labels = labels(agent=_l("Agent"), old_status=_l("From"), status=_l("To"),
-                           busy_reason=_l("Busy reason"), reason=_l("Reason"), state=_l("State"),
+                           busy_reason=_l("Busy reason"), reason=_l("Request reason"), state=_l("State"),
                            decided_by=_l("Decided by"), decided_at=_l("Decided at"))
     column_choices = {"old_status": STATUS_CHOICES, "status": STATUS_CHOICES, "state": REQUEST_STATES}
     column_formatters = {
