@@ -70,6 +70,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该对象被规则「{rule}」({point} v{version}) 使用，无法删除",
         "Used by rule “{rule}” ({point} v{version}); it cannot be deleted",
     ),
+    # Leave-message forms: every message names the field (its label in the reader's language).
+    "leave_field_required": ("请填写「{field_zh}」", "Please fill in “{field_en}”"),
+    "leave_field_too_long": (
+        "「{field_zh}」不能超过 {limit} 个字",
+        "“{field_en}” cannot exceed {limit} characters",
+    ),
+    "leave_field_email": ("「{field_zh}」不是有效的邮箱地址", "“{field_en}” is not a valid email address"),
+    "leave_field_phone": (
+        "「{field_zh}」不是有效的电话号码（6–20 位数字，可带 + - 空格）",
+        "“{field_en}” is not a valid phone number (6–20 digits; +, - and spaces allowed)",
+    ),
+    "leave_field_date": (
+        "「{field_zh}」不是有效的日期（年-月-日）",
+        "“{field_en}” is not a valid date (YYYY-MM-DD)",
+    ),
+    "leave_field_choice": ("「{field_zh}」请从选项中选择", "“{field_en}”: pick one of the options"),
+    "leave_attachment_missing": (
+        "「{field_zh}」的附件无效或已失效，请重新上传",
+        "The file for “{field_en}” is invalid or expired; upload it again"
+    ),
+    "leave_attachment_too_large": (
+        "「{field_zh}」的文件超过 {limit} 的大小限制",
+        "The file for “{field_en}” is larger than the {limit} limit"
+    ),
+    "leave_attachment_type": (
+        "「{field_zh}」不支持该文件类型（允许：{types}）",
+        "The file type is not allowed for “{field_en}” (allowed: {types})",
+    ),
+    "leave_attachment_count": (
+        "「{field_zh}」最多 {limit} 个文件",
+        "“{field_en}” takes at most {limit} files",
+    ),
+    "leave_form_invalid": ("留言模板有误：{detail}", "The leave-message form is invalid: {detail}"),
+    "leave_claimed": ("该留言已被 {name} 领取", "This message was already claimed by {name}"),
     "blacklist_reason": ("请填写拉黑原因（1–200 个字）", "Please give the reason (1–200 characters)"),
     "blacklist_duration": (
         "拉黑时长只能是 1 天、7 天、30 天或永久", "The duration must be 1 day, 7 days, 30 days or permanent"
@@ -115,11 +149,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该范围（全局或此技能组）已有评价方案",
         "A rating scheme already exists for this scope (global or this skill group)",
     ),
-    "blacklist_reason": ("请填写拉黑原因（1–200 个字）", "Please give the reason (1–200 characters)"),
-    "blacklist_duration": (
-        "拉黑时长只能是 1 天、7 天、30 天或永久", "The duration must be 1 day, 7 days, 30 days or permanent"
-    ),
-    "blacklist_lifted": ("该访客已解除拉黑", "This blacklisting was already lifted"),
 }
 
 

@@ -30,8 +30,8 @@ from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
     "ConversationParticipant",
-    "AgentPresence", "BusyReason", "StatusRequest",
     "BlacklistEntry", "VisitorPresence",
+    "AgentPresence", "BusyReason", "StatusRequest",
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",
     "ConversationDeadline", "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage",
     "LeaveAttachment", "LeaveForm",

@@ -416,6 +416,8 @@ LEAVE_MESSAGE = DecisionPoint(
                         ("content", "留言内容", "Message"),
                     ),
                 ),
+                # The name of a configured leave-message form (留言模板); its fields then apply.
+                ParamSpec("form", "text", "留言模板名称", "Form name", required=False, max_length=80),
             ),
         ),
         ActionSpec("no_offer", "不提供留言", "Do not offer", ()),
