@@ -84,7 +84,7 @@ def _lock_conversation(conversation_id: int) -> ConvRow | None:
         .where(Conversation.id == conversation_id)
         .with_for_update(skip_locked=True)
     ).first()
-    return ConvRow(*row) if row is not None else None
+    return ConvRow(*tuple(row)) if row is not None else None
 
 
 def fire(deadline_id: int, conversation_id: int, now: datetime) -> bool:
