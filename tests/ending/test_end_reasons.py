@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from kefu.conversations.models import Conversation
 from kefu.decisions.deadlines import sweep_due
 from kefu.decisions.models import ConversationDeadline
+from kefu.ending.models import VisitorPresence
 from kefu.extensions import db
 from kefu.timeutil import utcnow
 from kefu.visitors.token import VisitorClaims, issue
@@ -28,8 +29,9 @@ def _served(live, d):
     return bench, widget, conv_id
 
 
-def _closed(rec, conv_id):
-    return rec.wait_for("conversation.closed", where=lambda e: e["conversation"]["id"] == conv_id)
+def _closed(rec, conv_id, timeout=10):
+    return rec.wait_for("conversation.closed", timeout=timeout,
+                        where=lambda e: e["conversation"]["id"] == conv_id)
 
 
 def _texts(event, side):
@@ -86,11 +88,20 @@ def test_page_closed_for_the_grace_period_ends_the_chat(app, live, make, run_job
     app.config["KEFU_VISITOR_GONE_SECONDS"] = 0
     try:
         widget.client.disconnect()
+        # The server counts the socket gone in its own thread; only then is the job queued.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            db.session.rollback()
+            row = db.session.scalars(select(VisitorPresence)
+                                     .where(VisitorPresence.visitor_id == d.visitor.id)).first()
+            if row is not None and row.sockets == 0 and row.gone_at is not None:
+                break
+            time.sleep(0.05)
         seen = None
-        for _ in range(20):
+        for _ in range(10):
             run_jobs()
             try:
-                seen = _closed(bench, conv_id) if seen is None else seen
+                seen = _closed(bench, conv_id, timeout=2) if seen is None else seen
                 break
             except AssertionError:
                 continue
