@@ -53,84 +53,16 @@
     errEl.textContent = err.message || String(err);
     errEl.hidden = false;
   }
-  // Leave-message (留言) texts: the page may supply them in KEFU_I18N; these are the defaults.
+  // Leave-message (留言) texts: the page may supply them in KEFU_I18N; these are the defaults
+  // (the form itself is leave.js).
   var LM = {
-    zh: {lm_title: "留言", lm_name: "姓名", lm_phone: "电话", lm_email: "邮箱", lm_content: "留言内容",
-         lm_submit: "提交留言", lm_sending: "正在提交…", lm_done: "您的留言已经提交成功，此会话已结束。",
-         lm_received: "已收到您的留言，我们会尽快回复。"},
-    en: {lm_title: "Leave a message", lm_name: "Name", lm_phone: "Phone", lm_email: "Email",
-         lm_content: "Message", lm_submit: "Send message", lm_sending: "Sending…",
+    zh: {lm_title: "留言", lm_submit: "提交留言", lm_sending: "正在提交…",
+         lm_done: "您的留言已经提交成功，此会话已结束。", lm_received: "已收到您的留言，我们会尽快回复。"},
+    en: {lm_title: "Leave a message", lm_submit: "Send message", lm_sending: "Sending…",
          lm_done: "Your message was submitted; this chat has ended.",
          lm_received: "We received your message and will reply soon."}
   };
   function lt(k) { return T[k] || (LM[T.lang === "en" ? "en" : "zh"])[k]; }
-  var leave = null;  // {form, payload} while a leave-message form is shown or being sent
-  function leaveForm(ev) {
-    if (leave && leave.form) leave.form.remove();
-    var f = document.createElement("form");
-    f.className = "leave-form";
-    f.id = "leave-form";
-    f.setAttribute("novalidate", "");
-    var title = document.createElement("p");
-    title.className = "leave-text";
-    title.textContent = ev.text || lt("lm_title");
-    f.appendChild(title);
-    var names = (ev.fields && ev.fields.length ? ev.fields : ["name", "phone", "content"]).slice();
-    if (names.indexOf("content") < 0) names.push("content");  // the message itself is always asked
-    names.forEach(function (name) {
-      var label = document.createElement("label");
-      label.textContent = lt("lm_" + name);
-      var input = document.createElement(name === "content" ? "textarea" : "input");
-      input.name = name;
-      if (name === "email") input.type = "email";
-      if (name === "phone") input.type = "tel";
-      if (name === "name") input.maxLength = 60;
-      if (name === "content") { input.maxLength = 2000; input.rows = 3; input.required = true; }
-      label.appendChild(input);
-      f.appendChild(label);
-    });
-    var err = document.createElement("p");
-    err.className = "error";
-    err.hidden = true;
-    f.appendChild(err);
-    var btn = document.createElement("button");
-    btn.type = "submit";
-    btn.textContent = lt("lm_submit");
-    f.appendChild(btn);
-    f.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var payload = {client_id: uuid(), conversation_id: ev.conversation_id || null};
-      Array.prototype.forEach.call(f.elements, function (el) {
-        if (el.name) payload[el.name] = el.value.trim();
-      });
-      leave = {form: f, payload: payload, err: err, btn: btn};
-      btn.disabled = true;
-      btn.textContent = lt("lm_sending");
-      sendLeave();
-    });
-    list.parentNode.insertBefore(f, list.nextSibling);
-    leave = {form: f, payload: null, err: err, btn: btn};
-    scrollDown();
-  }
-  // Sent again with the same client id after a reconnect: the server stores it once.
-  function sendLeave() {
-    if (!leave || !leave.payload || !socket || !socket.connected) return;
-    var current = leave;
-    socket.timeout(10000).emit("leave_message.submit", current.payload, function (err, res) {
-      if (err) return;  // no answer: resent on reconnect
-      if (res && res.ok) {
-        current.form.remove();
-        if (leave === current) leave = null;
-        systemNote(lt("lm_done"));
-        return;
-      }
-      current.payload = null;  // rejected: the visitor fixes the form and sends a new one
-      current.btn.disabled = false;
-      current.btn.textContent = lt("lm_submit");
-      current.err.textContent = (res && res.error && res.error.message) || "";
-      current.err.hidden = false;
-    });
-  }
   function setConn(state) {
     root.dataset.conn = state;
     if (state !== "online") stateEl.textContent = state === "offline" ? T.offline : T.connecting;
@@ -249,7 +181,7 @@
     socket = io("/visitor", {auth: {token: token, lang: T.lang}, transports: ["websocket", "polling"]});
     socket.on("connect", function () {
       setConn("online");
-      resync(function () { Object.keys(pending).forEach(send); sendLeave(); });
+      resync(function () { Object.keys(pending).forEach(send); });
     });
     socket.on("disconnect", function () { setConn("offline"); });
     socket.on("connect_error", function (err) {
@@ -320,7 +252,7 @@
   // own script, loaded after this one, that uses only what is exported here.
   window.KefuChat = {
     T: T, root: root, list: list, systemNote: systemNote, showError: showError, uuid: uuid,
-    fmt: fmt, lt: lt, leaveForm: leaveForm, resync: resync, scrollDown: scrollDown,
+    fmt: fmt, lt: lt, resync: resync, scrollDown: scrollDown,
     socket: function () { return socket; },
     state: function () { return convState; },
     onState: function (fn) { stateHooks.push(fn); },
