@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from kefu.conversations.actions import do_close
+from kefu.conversations.actions import do_close, do_visitor_message
 from kefu.errors import KefuError
 from kefu.extensions import db
 from kefu.org.actions import do_set_status
 from kefu.transfers.actions import check_transfer
+from kefu.visitors.token import verify
 
 from .helpers import conv, events, open_chat, segments
 
@@ -47,6 +48,19 @@ def test_transfer_to_saturated_agent_is_refused(make):
     db.session.commit()
     _refused(d.agent, {"conversation_id": d.conv_id, "agent_id": d.colleague.id}, "transfer_agent_saturated")
     _unchanged(d)
+
+
+def test_transfer_to_agent_at_capacity_with_a_live_chat_is_refused(make):
+    """A colleague with capacity 1 who already serves a chat is refused as saturated."""
+    d = open_chat(make)
+    d.colleague.max_concurrent = 1
+    db.session.commit()
+    _, token = make.visitor_token(d.channel)
+    msg, _ = do_visitor_message(verify(token), "另一位客户", "v-2")
+    assert conv(msg.conversation_id).agent_id == d.colleague.id  # 0/1 beats 1/5
+    _refused(d.agent, {"conversation_id": d.conv_id, "agent_id": d.colleague.id}, "transfer_agent_saturated")
+    _unchanged(d)
+    assert conv(msg.conversation_id).agent_id == d.colleague.id
 
 
 def test_transfer_to_full_group_is_refused(make):
