@@ -105,3 +105,22 @@ def test_ending_a_foreign_conversation_is_not_found(make):
         check_visitor_end(verify(token), {"conversation_id": conv.id})
     assert err.value.code == "not_found"
     assert db.session.get(Conversation, conv.id).status == "active"
+
+
+def test_a_chat_closed_at_once_elsewhere_keeps_the_served_chat(make):
+    """A visitor served on one channel who writes once on a closed-hours channel keeps the served chat."""
+    from kefu.org.models import WorkSchedule
+    from kefu.settings.actions import do_save
+
+    d = make.desk()
+    served = _say(d.token, "在吗")
+    assert served.status == "active"
+    night = make.group(d.company)
+    make.user(d.company, groups=[night], status="online")
+    do_save(None, WorkSchedule(company_id=d.company.id, skill_group_id=night.id, name="never",
+                               timezone="UTC", weekly={}), created=True)
+    elsewhere = _say(issue(VisitorClaims(d.visitor.id, make.channel(d.company, night).id, d.company.id)),
+                     "还有一个问题")
+    assert elsewhere.status == "closed" and elsewhere.end_reason == "leave_message"
+    db.session.expire_all()
+    assert db.session.get(Conversation, served.id).status == "active"

@@ -20,7 +20,7 @@ from ..visitors.models import Visitor
 from ..visitors.token import VisitorClaims
 from . import queries, store
 from .access import access_conversation_reply
-from .models import END_REASONS, Conversation, ConversationEvent, ConversationSegment
+from .models import END_REASONS, OPEN_STATUSES, Conversation, ConversationEvent, ConversationSegment
 from .schemas import AgentSendSchema, CloseSchema, SendMessageSchema, clean_text, load
 from .serialize import conversation_dict, message_dict
 from .store import ConvRow, StoredMessage
@@ -115,8 +115,11 @@ def do_visitor_message(
             if older_waiting(opened) or assign_now(opened) is None:
                 if enter_queue(opened):  # False: the queue was full, the form was offered
                     _recheck_queue_soon(opened)
+        # Only a chat that really opened replaces the others: one closed at once (off hours,
+        # nobody online, queue full, blacklisted) must not end a chat served on another channel.
+        replaces = opened is not None and opened.status in OPEN_STATUSES
         db.session.commit()
-    if opened is not None:
+    if opened is not None and replaces:
         from ..ending.actions import end_chats_elsewhere
 
         end_chats_elsewhere(opened.id)  # 客户打开新的页面: one live chat per visitor
