@@ -9,6 +9,7 @@ from ..extensions import db
 from .models import Department, SkillGroup, SkillGroupMember, User
 
 ADMIN_ROLES = ("owner", "admin")
+SUPERVISOR_ROLES = ("owner", "admin", "manager")
 
 
 def is_company_admin(user: User, company_id: int | None) -> bool:
@@ -20,6 +21,19 @@ def is_company_admin(user: User, company_id: int | None) -> bool:
     if user.company_id != company_id:
         return False
     return user.role in ADMIN_ROLES
+
+
+def follows_company_live(user: User) -> bool:
+    """Owners, admins and managers get their company's supervisor events (the monitor room).
+
+    Managers get every event of the company, not only those of their departments: the events
+    carry ids only, and what they open from them is filtered by the access helpers.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.company_id is None:
+        return False
+    return user.role in SUPERVISOR_ROLES
 
 
 def can_manage_settings(user: User, company_id: int | None) -> bool:

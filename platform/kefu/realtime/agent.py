@@ -14,8 +14,9 @@ from ..conversations.actions import check_agent_message, check_close
 from ..conversations.schemas import SyncSchema, load
 from ..conversations.serialize import conversation_dict, message_dict
 from ..errors import KefuError
+from ..org.access import follows_company_live
 from ..presence.sockets import PresenceHandlers, presence_connected
-from .events import agent_room
+from .events import agent_room, monitor_room
 from .handlers import acked
 
 
@@ -33,11 +34,14 @@ class AgentNamespace(PresenceHandlers, Namespace):
     """Handlers of the /agent namespace."""
 
     def on_connect(self, auth: Any = None) -> None:
-        """Accept only logged-in company users; each joins their own agent room."""
+        """Accept only logged-in company users; each joins their own agent room, supervisors
+        also their company's monitor room (status requests, pool notices, no-reply alerts)."""
         if not current_user.is_authenticated or current_user.company_id is None:
             error = KefuError("unauthorized").to_dict()["error"]
             raise ConnectionRefusedError(error["message"], error)
         join_room(agent_room(current_user.id))
+        if follows_company_live(current_user):
+            join_room(monitor_room(current_user.company_id))
         presence_connected()
 
     # on_status (and status_state, status_cancel, disconnect) come from PresenceHandlers.

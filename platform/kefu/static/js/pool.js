@@ -172,11 +172,16 @@
   toggle.hidden = false;
   toggle.addEventListener("click", function () {
     root.hidden = !root.hidden;
-    if (!root.hidden) load();
+    if (!root.hidden) { toggle.classList.remove("pool-fresh"); load(); }
   });
   document.getElementById("pool-close").addEventListener("click", function () { root.hidden = true; });
   // New and changed messages arrive live: refresh the open tab and the badge.
-  W.socket.on("leave_message.created", load);
+  // Supervisors also hear the company's pool notices (the monitor room) that the badge, which
+  // counts only the user's own, leaves out: flag the button until the panel is opened.
+  W.socket.on("leave_message.created", function () {
+    if (root.hidden) toggle.classList.add("pool-fresh");
+    load();
+  });
   W.socket.on("leave_message.updated", load);
   W.socket.on("connect", load);
   api("/api/workbench/leave-targets").then(function (res) {

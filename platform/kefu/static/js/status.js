@@ -16,6 +16,8 @@
   var pendingText = document.getElementById("status-pending-text");
   var withdrawBtn = document.getElementById("status-withdraw");
   var notice = document.getElementById("status-notice");
+  var approvalsEl = document.getElementById("status-approvals");
+  var others = {};  // supervisors: each colleague's pending request heard live, by agent id
   // asking: the option chosen while its approval reason is being typed (null otherwise).
   var state = {status: T.initial || "offline", busy_reason_id: null, approval: false, reasons: [], pending: null,
                asking: null};
@@ -64,6 +66,11 @@
       pendingEl.hidden = true;
     }
     reqForm.hidden = !state.asking;
+  }
+  function renderApprovals() {
+    var n = Object.keys(others).length;
+    approvalsEl.hidden = !n;
+    approvalsEl.textContent = T.approvals + " · " + n;
   }
   function showNotice(message) {
     notice.hidden = !message;
@@ -134,11 +141,17 @@
   if (socket.connected) load();
   // workbench.js resets the select to the bare status on these; render after it.
   socket.on("agent.status", function (ev) {
+    if (!WB.mine(ev)) return;  // a colleague's change, heard by supervisors
     state.status = ev.status; state.busy_reason_id = ev.busy_reason_id || null;
     render();
   });
   socket.on("agent.status_request", function (ev) {
     var req = ev.request;
+    if (!WB.mine(req)) {  // a colleague's request: supervisors count what waits for a decision
+      if (req.state === "pending") others[req.agent_id] = req;
+      else if (others[req.agent_id] && others[req.agent_id].id === req.id) delete others[req.agent_id];
+      return renderApprovals();
+    }
     if (req.state === "pending") state.pending = req;
     else if (state.pending && state.pending.id === req.id) state.pending = null;
     if (req.state === "rejected") showNotice(T.rejected);

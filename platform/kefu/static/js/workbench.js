@@ -160,7 +160,9 @@
     entry(ev.conversation);
     if (String(ev.conversation.id) === current) select(current); else renderList();
   });
-  socket.on("agent.status", function (ev) { setStatus(ev.status); });
+  // Supervisors also hear their colleagues' changes (the monitor room): only ours is our status.
+  function mine(ev) { return !T.userId || ev.agent_id === T.userId; }
+  socket.on("agent.status", function (ev) { if (mine(ev)) setStatus(ev.status); });
   statusEl.addEventListener("change", function () {
     socket.emit("status", {status: statusEl.value}, function (res) {
       if (!res.ok) { statusEl.value = statusEl.dataset.saved; return showError(res.error); }
@@ -191,7 +193,7 @@
   window.KefuWB = {
     T: T, socket: socket, convs: convs, entry: entry, select: select, renderList: renderList,
     renderMessages: renderMessages, addMessage: addMessage, showError: showError, uuid: uuid,
-    setStatus: setStatus, input: input,
+    setStatus: setStatus, input: input, mine: mine,
     current: function () { return current && convs[current] ? convs[current].conv : null; },
     onSelect: function (fn) { selectHooks.push(fn); },
     onSync: function (fn) { syncHooks.push(fn); },
