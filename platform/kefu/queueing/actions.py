@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, func, insert, select
 
 from ..conversations import store
 from ..conversations.models import Conversation, ConversationEvent
 from ..conversations.schemas import load
 from ..conversations.store import ConvRow
-from ..dblock import serialized
+from ..dblock import is_sqlite, serialized
 from ..decisions.models import ConversationDeadline
 from ..errors import KefuError
 from ..extensions import db
@@ -30,6 +30,8 @@ from .schemas import QueueChoiceSchema
 from .texts import text_for
 
 _TABLE = ConversationDeadline.__table__
+# Keys of the queue-length advisory locks: (this + company id, group id or 0), apart from others'.
+_QUEUE_LOCK_SPACE = 0x6B00_0000
 
 
 def _event(conv: Conversation, kind: str, **data: Any) -> None:
@@ -71,6 +73,20 @@ def _clear_deadlines(conversation_id: int) -> None:
 
 # --- entering the queue ---------------------------------------------------------------------
 
+def _lock_queue(company_id: int, skill_group_id: int | None) -> None:
+    """Serialize the full-queue check of one group's queue until the caller commits.
+
+    Counted without it, a burst of first messages all saw room and overran the maximum length.
+    SQLite: the caller holds dblock.serialized already. PostgreSQL: a transaction advisory lock
+    per (company, group) rather than a FOR UPDATE on the skill group row, which every insert of a
+    conversation or segment referencing the group (a foreign-key KEY SHARE lock) would wait on.
+    """
+    if is_sqlite():
+        return
+    db.session.execute(select(func.pg_advisory_xact_lock(_QUEUE_LOCK_SPACE + company_id,
+                                                         skill_group_id or 0)))
+
+
 def enter_queue(conv: Conversation) -> bool:
     """Queue a new conversation nobody could take now, or turn it away when the queue is full.
 
@@ -86,6 +102,8 @@ def enter_queue(conv: Conversation) -> bool:
 
     limits = queries.limits_for(conv)
     now = utcnow()
+    if limits.max_length > 0:
+        _lock_queue(conv.company_id, conv.skill_group_id)
     ahead = queries.queued_count(conv.company_id, conv.skill_group_id, exclude=conv.id)
     if policy.is_full(ahead, limits):
         settings = company_settings(conv.company_id)
