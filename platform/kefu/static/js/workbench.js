@@ -18,6 +18,7 @@
   var lastId = 0;
   var current = null;
   var pending = {};    // client id -> {conversation_id, text}
+  var listHooks = [];  // panels that decorate a chat's list item (e.g. no-reply alerts)
 
   function setStatus(status) { statusEl.value = status; statusEl.dataset.saved = status; }
   setStatus(T.initialStatus);
@@ -60,6 +61,7 @@
         li.appendChild(preview);
       }
       li.onclick = function () { select(id); };
+      listHooks.forEach(function (fn) { fn(li, e); });
       listEl.appendChild(li);
     });
   }
@@ -197,6 +199,7 @@
     current: function () { return current && convs[current] ? convs[current].conv : null; },
     onSelect: function (fn) { selectHooks.push(fn); },
     onSync: function (fn) { syncHooks.push(fn); },
+    onListItem: function (fn) { listHooks.push(fn); },
     // Take a chat off this screen (transferred away, taken over, left by a helper).
     remove: function (id) {
       delete convs[id];
