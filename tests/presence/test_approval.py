@@ -113,3 +113,36 @@ def test_who_may_decide(make):
     check_decide(manager, {"request_id": rid}, approve=True)
     db.session.refresh(agent)
     assert agent.status == "offline"
+
+
+def test_unchanged_status_still_withdraws_the_request_for_good(make):
+    """Picking the status one already has withdraws the pending request, as every other session sees it."""
+    d = make.desk(status="online")
+    configure(d.company, status_approval=True)
+    req = check_change_status(d.agent, {"status": "offline", "reason": "下班"})["pending"]
+    assert check_change_status(d.agent, {"status": "online"})["pending"] is None
+    db.session.rollback()  # what a socket handler's teardown does with anything left uncommitted
+    with db.engine.connect() as other:
+        state = other.scalar(select(StatusRequest.state).where(StatusRequest.id == req["id"]))
+    assert state == "cancelled"
+    with pytest.raises(KefuError) as err:  # a late approval no longer switches the agent
+        check_decide(_owner(d.company), {"request_id": req["id"]}, approve=True)
+    assert err.value.code == "request_decided"
+    db.session.refresh(d.agent)
+    assert d.agent.status == "online"
+
+
+def test_another_busy_reason_waits_for_approval_too(make):
+    """With approval on, 忙碌·小休 → 忙碌·会议 is filed for approval, not switched at once."""
+    d = make.desk(status="online")
+    pause, meeting = busy_reason(d.company), busy_reason(d.company, "会议", "Meeting")
+    check_change_status(d.agent, {"status": "busy", "busy_reason_id": pause.id})
+    configure(d.company, status_approval=True)
+    out = check_change_status(d.agent, {"status": "busy", "busy_reason_id": meeting.id})
+    assert out["pending"]["busy_reason_id"] == meeting.id and out["pending"]["reason"] == "会议"
+    db.session.refresh(d.agent)
+    assert (d.agent.status, d.agent.busy_reason_id) == ("busy", pause.id)
+    check_decide(_owner(d.company), {"request_id": out["pending"]["id"]}, approve=True)
+    db.session.refresh(d.agent)
+    assert (d.agent.status, d.agent.busy_reason_id) == ("busy", meeting.id)
+    assert check_change_status(d.agent, {"status": "busy", "busy_reason_id": meeting.id})["pending"] is None

@@ -73,3 +73,26 @@ def test_going_offline_oneself_also_follows_the_setting(make):
     check_change_status(d.agent, {"status": "offline"})
     db.session.refresh(conv)
     assert (conv.status, conv.agent_id) == ("queued", None)
+
+
+def test_close_policy_spares_a_chat_transferred_meanwhile(make, monkeypatch):
+    """Going offline with "close" ends the agent's chats; one transferred meanwhile stays open."""
+    from kefu.conversations import queries
+    from kefu.org.actions import do_set_status
+    from kefu.presence.actions import after_offline
+
+    d = make.desk(status="online")
+    colleague = make.user(d.company, groups=[d.group])
+    configure(d.company, offline_chats="close")
+    mine, moved = open_chat(make, d.channel), open_chat(make, d.channel)
+    assert mine.agent_id == moved.agent_id == d.agent.id
+    stale = [mine, moved]
+    moved.agent_id = colleague.id  # handed over after the agent's chat list was read
+    db.session.commit()
+    monkeypatch.setattr(queries, "agent_open_conversations", lambda agent_id: list(stale))
+    do_set_status(d.agent, "offline")
+    assert after_offline(d.agent.id, None) == 1
+    db.session.refresh(mine)
+    db.session.refresh(moved)
+    assert (mine.status, mine.end_reason) == ("closed", "agent_offline")
+    assert (moved.status, moved.agent_id) == ("active", colleague.id)

@@ -23,9 +23,15 @@ from .schemas import RequestIdSchema, StatusChangeSchema
 MAX_REASON = 50
 
 
-def needs_approval(old: str, new: str) -> bool:
-    """Leaving 在线 (or any change to a status that takes no chats) waits for an admin."""
-    return new != "online" and new != old
+def needs_approval(old: str, new: str, old_reason: int | None = None, new_reason: int | None = None) -> bool:
+    """Leaving 在线 (or any change to a status that takes no chats) waits for an admin.
+
+    A new busy reason (小休 → 会议) waits too: availability stays the same, but the work log
+    counts each reason apart, and an approved 会议 must not silently become a long 小休.
+    """
+    if new == "online":
+        return False
+    return new != old or (new == "busy" and new_reason != old_reason)
 
 
 def _busy_reason(agent: User, reason_id: int | None) -> BusyReason | None:
@@ -54,7 +60,8 @@ def check_change_status(agent: User, data: Any) -> dict[str, Any]:
         raise KefuError("invalid_input", fields={"busy_reason_id": ["only with busy"]})
     busy = _busy_reason(agent, fields["busy_reason_id"])
     settings = company_settings(agent.company_id)
-    if settings.status_approval and needs_approval(agent.status, status):
+    if settings.status_approval and needs_approval(agent.status, status, agent.busy_reason_id,
+                                                   busy.id if busy else None):
         text = text or (busy.name if busy else "")
         if not text:
             raise KefuError("status_reason_required", fields={"reason": ["required"]})
@@ -74,6 +81,7 @@ def do_change_status(
     was = agent.status
     do_set_status(agent, status, reason, source=source, actor_id=actor_id,
                   busy_reason_id=busy.id if busy else None)
+    db.session.commit()  # an unchanged status commits nothing there: the withdrawal must stick
     if status == "offline" and was != "offline":
         after_offline(agent.id, actor_id)
     return agent
@@ -93,11 +101,14 @@ def do_request_status(agent: User, status: str, busy: BusyReason | None, reason:
 
 
 def _cancel_pending(agent_id: int) -> None:
+    """Withdraw the agent's pending requests (the caller commits); their deciders hear it."""
     for req in db.session.scalars(
         select(StatusRequest).where(StatusRequest.user_id == agent_id, StatusRequest.state == "pending")
     ):
         req.state = "cancelled"
         req.decided_at = utcnow()
+        publish({"type": "agent.status_request", "request": request_dict(req)},
+                (AGENT_NS, agent_room(agent_id)), (AGENT_NS, monitor_room(req.company_id)))
 
 
 def check_cancel_request(agent: User) -> None:
@@ -105,9 +116,7 @@ def check_cancel_request(agent: User) -> None:
     req = pending_request(agent.id)
     if req is None:
         return
-    _cancel_pending(agent.id)
-    publish({"type": "agent.status_request", "request": request_dict(req)},
-            (AGENT_NS, agent_room(agent.id)), (AGENT_NS, monitor_room(req.company_id)))
+    _cancel_pending(agent.id)  # tells the agent's other tabs and the deciders
     db.session.commit()
 
 
@@ -179,10 +188,20 @@ def after_offline(agent_id: int, actor_id: int | None) -> int:
         return do_release_agent_chats(agent_id, actor_id)
     if policy == "close":
         from ..conversations.actions import do_close
+        from ..conversations.models import Conversation
         from ..conversations.queries import agent_open_conversations
+        from ..dblock import locked
 
-        convs = agent_open_conversations(agent_id)
-        for conv in convs:
-            do_close(conv, "agent_offline", actor_id=actor_id)
-        return len(convs)
+        closed = 0
+        for conv in agent_open_conversations(agent_id):
+            # The list is older than this lock (locks nest): a chat transferred or taken over
+            # meanwhile belongs to its new agent and stays open.
+            with locked(Conversation, [conv.id]):
+                db.session.refresh(conv)
+                if conv.agent_id != agent_id or conv.status != "active":
+                    db.session.rollback()
+                    continue
+                do_close(conv, "agent_offline", actor_id=actor_id)
+            closed += 1
+        return closed
     return 0

@@ -107,8 +107,10 @@
     e.stopPropagation();
     var wanted = parse(choice.value);
     showNotice(null);
-    // With approval on, leaving 在线 needs a reason first; going online never waits.
-    if (state.approval && wanted.status !== "online" && wanted.status !== state.status) {
+    // With approval on, leaving 在线 (or another busy reason) needs a reason first; going online
+    // never waits (presence/actions.py needs_approval decides the same).
+    if (state.approval && wanted.status !== "online" &&
+        choice.value !== key(state.status, state.busy_reason_id)) {
       state.asking = choice.value;
       reqReason.value = wanted.busy_reason_id ? reasonLabel(wanted.busy_reason_id) : "";
       render();
