@@ -180,6 +180,23 @@ def test_invite_rating_reaches_the_visitor(live, make):
     widget.close()
 
 
+def test_a_rated_chat_gets_no_second_invitation_from_the_rule(live, make):
+    """A visitor who already rated is not invited again by the session rule (no repeats allowed)."""
+    from kefu.ratings.actions import check_submit as rate
+
+    d = make.desk()
+    _publish_session(d.company.id, [{"action": "invite_rating", "params": {"after": 30}}])
+    widget = Recorder(live, "/visitor", auth={"token": d.token})
+    conv_id = _visitor_says(d)
+    assert rate(verify(d.token), {"conversation_id": conv_id, "score": 5})
+    _make_due(conv_id, "invite_rating")
+    assert sweep_due() == 1
+    time.sleep(1)
+    assert "rating.invite" not in [name for name, _ in widget.drain()]
+    assert _events(conv_id, "rating_invited") == []
+    widget.close()
+
+
 def test_auto_transfer_requeues_to_the_group_and_assigns(make):
     """A due auto-transfer ends the agent's segment as transferred and assigns the new group."""
     d = make.desk()

@@ -25,11 +25,9 @@ from ..dblock import serialized
 from ..extensions import db
 from ..realtime.events import (
     AGENT_NS,
-    VISITOR_NS,
     agent_room,
     monitor_room,
     publish,
-    visitor_room,
 )
 from ..timeutil import iso, utcnow
 from .models import ConversationDeadline
@@ -115,15 +113,19 @@ def fire(deadline_id: int, conversation_id: int, now: datetime) -> bool:
         kind, params = deadline.kind, dict(deadline.params or {})
         data = {"deadline": kind, "rule_id": deadline.rule_id, "version": deadline.version,
                 "due_at": iso(deadline.due_at), **params}
-        db.session.add(ConversationEvent(company_id=conv.company_id, conversation_id=conv.id,
-                                         kind=EVENT_KINDS.get(kind, "deadline"), data=data))
+        event = ConversationEvent(company_id=conv.company_id, conversation_id=conv.id,
+                                  kind=EVENT_KINDS.get(kind, "deadline"), data=data)
+        if kind != "invite_rating":  # an invitation is recorded only when it is sent (below)
+            db.session.add(event)
         if kind == "remind_visitor":
             _system_message(conv_row, str(params.get("text") or ""), now)
         elif kind == "agent_alert":
             _alert(conv_row, str(params.get("level") or "warning"), deadline.rule_id)
         elif kind == "invite_rating":
-            publish({"type": "rating.invite", "conversation_id": conv.id},
-                    (VISITOR_NS, visitor_room(conv.visitor_id)))
+            from ..ratings.invitations import publish_rule_invite
+
+            if publish_rule_invite(conv):  # not when already rated and repeats are not taken
+                db.session.add(event)
         elif kind == "auto_transfer":
             requeued = _transfer(conv, params.get("group"), deadline.rule_id, deadline.version)
         elif kind == "auto_close":

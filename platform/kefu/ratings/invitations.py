@@ -78,7 +78,9 @@ def invite_on_close(conv: Conversation, reason: str) -> None:
     do_invite(conv, "close", conv.agent_id)
 
 
-def publish_rule_invite(conv: Conversation) -> None:
-    """Send the session rules' invitation (the deadline sweep records it and commits)."""
-    if _may_invite(conv):
-        publish(invite_event(conv, "rule"), (VISITOR_NS, visitor_room(conv.visitor_id)))
+def publish_rule_invite(conv: Conversation) -> bool:
+    """Send the session rules' invitation; True when sent (the deadline sweep records it and commits)."""
+    if not _may_invite(conv):
+        return False
+    publish(invite_event(conv, "rule"), (VISITOR_NS, visitor_room(conv.visitor_id)))
+    return True
