@@ -169,3 +169,42 @@ def test_unsubmitted_uploads_are_purged_after_their_grace(live, make, app, monke
     db.session.expire_all()
     assert [a.key for a in db.session.scalars(select(LeaveAttachment))] == [kept]
     assert not path.exists()
+
+
+def test_two_submissions_racing_for_one_upload_one_gets_it(app, make):
+    """Of several forms submitted at once with the same file, one keeps it; the others are told to re-upload."""
+    import io
+    import threading
+
+    from kefu.errors import KefuError
+    from kefu.leavemessages.actions import check_submit, check_upload
+    from kefu.visitors.token import verify
+
+    d = make.desk(status="offline")
+    make_form(d.company.id, is_default=True)
+    key = check_upload(verify(d.token), "photo", "a.png", io.BytesIO(PNG)).key
+    db.session.commit()
+    barrier = threading.Barrier(4)
+    results: list[str] = []
+
+    def submit(n: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                check_submit(verify(d.token), {"client_id": f"race-{n}", "content": "见附件", "values": {
+                    "name": "王五", "mobile": "13800000000", "topic": "售后", "photo": [key]}})
+                results.append("ok")
+            except KefuError as exc:
+                results.append(exc.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == ["leave_attachment_missing"] * 3 + ["ok"]
+    db.session.expire_all()
+    (lm,) = db.session.scalars(select(LeaveMessage)).all()
+    assert db.session.scalars(select(LeaveAttachment)).one().leave_message_id == lm.id

@@ -215,3 +215,63 @@ def test_reply_refusals(live, make):
     assert requests.post(f"{live}/api/workbench/leave-messages/{lm.id}/reply", json={"text": "x"},
                          timeout=10).status_code in (400, 401)
     assert db.session.scalar(select(func.count(Message.id)).where(Message.sender_kind == "agent")) == 0
+
+
+def test_reply_into_a_served_chat_reaches_its_agent(live, make):
+    """A reply landing in the visitor's open chat is seen live by the agent serving that chat."""
+    from kefu.conversations.actions import check_visitor_message
+    from kefu.org.actions import do_set_status
+
+    d = make.desk(status="offline")
+    replier = make.user(d.company, groups=[d.group])
+    lm = _leave(d)
+    do_set_status(d.agent, "online")
+    msg, _ = check_visitor_message(verify(d.token), {"text": "我又来了"})
+    conv = db.session.get(Conversation, msg.conversation_id)
+    assert conv.status == "active" and conv.agent_id == d.agent.id
+    before = conv.last_message_at
+    bench = Recorder(live, "/agent", session=login(live, d.agent.email, "agent-pass-123"))
+    r = _post(agent_session(live, replier.email), live, lm.id, "reply", text="已回电", client_id="o-1")
+    assert r.status_code == 200, r.text
+    got = bench.wait_for("message.created")["message"]
+    assert got["conversation_id"] == conv.id and got["payload"]["leave_message_id"] == lm.id
+    db.session.expire_all()
+    assert db.session.get(Conversation, conv.id).last_message_at > before
+    bench.close()
+
+
+def test_concurrent_replies_neither_fail_nor_overwrite(app, make):
+    """A double-clicked reply is stored once and two agents replying at once both keep their replies."""
+    from kefu.leavemessages.actions import do_reply
+
+    d = make.desk(status="offline")
+    other = make.user(d.company, groups=[d.group])
+    lm_id = _leave(d).id
+    db.session.commit()
+    calls = [(d.agent.id, "dup")] * 4 + [(d.agent.id, "a-2"), (other.id, "b-1"), (other.id, "b-2")]
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = []
+
+    def reply(agent_id: int, client_id: str) -> None:
+        with app.app_context():
+            user = db.session.get(User, agent_id)
+            lm = db.session.get(LeaveMessage, lm_id)
+            barrier.wait()
+            try:
+                results.append((client_id, do_reply(user, lm, "您好", client_id, "processing")[1].id))
+            except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
+                results.append((client_id, repr(exc)))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=reply, args=c) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert all(isinstance(mid, int) for _, mid in results), results
+    assert len({mid for cid, mid in results if cid == "dup"}) == 1
+    db.session.expire_all()
+    replies = db.session.get(LeaveMessage, lm_id).replies
+    assert sorted(r["client_id"] for r in replies) == ["a-2", "b-1", "b-2", "dup"]
+    assert db.session.scalar(select(func.count(Message.id)).where(Message.sender_kind == "agent")) == 4

@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..channels.models import Channel
 from ..channels.queries import channel_state
+from ..conversations import store
+from ..conversations.actions import conversation_targets
 from ..conversations.models import Conversation, Message
 from ..conversations.queries import last_agent, latest_conversation
 from ..conversations.serialize import message_dict
@@ -132,10 +134,10 @@ def check_submit(claims: VisitorClaims, data: Any) -> LeaveMessage:
     cleaned = check_values(list(form.fields), values)
     content = check_content(data.get("content"))
     kinds = {f["name"]: f for f in form.fields}
-    files = {name: attachments.claimable(claims, kinds[name], keys)
-             for name, keys in cleaned.items() if kinds[name]["kind"] == "attachment"}
+    files = [(kinds[name], attachments.claimable(claims, kinds[name], keys))
+             for name, keys in cleaned.items() if kinds[name]["kind"] == "attachment"]
     return do_submit(claims, cleaned, content, envelope["client_id"], envelope["conversation_id"],
-                     form_id=form.id, attachment_ids=[a for ids in files.values() for a in ids])
+                     form_id=form.id, files=files)
 
 
 def _check_legacy(claims: VisitorClaims, data: dict[str, Any]) -> LeaveMessage:
@@ -169,7 +171,7 @@ def source_conversation(claims: VisitorClaims, conversation_id: int | None) -> C
 def do_submit(
     claims: VisitorClaims, form: dict[str, Any], content: str, client_id: str,
     conversation_id: int | None = None, *, form_id: int | None = None,
-    attachment_ids: list[int] | None = None,
+    files: list[tuple[dict[str, Any], list[int]]] | None = None,
 ) -> LeaveMessage:
     """Store a leave message, decide who gets it, answer the visitor and notify the assignee.
 
@@ -208,7 +210,12 @@ def do_submit(
             if stored is None:
                 raise
             return stored
-        attachments.link(lm, attachment_ids or [])
+        try:
+            for spec, ids in files or []:
+                attachments.link(lm, spec, ids)
+        except KefuError:
+            db.session.rollback()  # a file another submission took: this one is not stored
+            raise
         _announce(lm, decision)
         db.session.commit()
     return lm
@@ -400,29 +407,43 @@ def _reply_conversation(lm: LeaveMessage) -> Conversation:
 def do_reply(
     user: User, lm: LeaveMessage, text: str, client_id: str, status: str
 ) -> tuple[LeaveMessage, Message]:
-    """Store the reply as an agent Message marked offline; a resend (same client id) does nothing."""
-    for r in lm.replies or []:
-        if r.get("client_id") == client_id:
-            earlier = db.session.get(Message, r.get("message_id"))
-            if earlier is not None:
-                return lm, earlier
-    conv = _reply_conversation(lm)
-    now = utcnow()
-    msg = Message(company_id=lm.company_id, conversation_id=conv.id, channel_id=lm.channel_id,
-                  sender_kind="agent", sender_id=user.id, content_type="text", body=text,
-                  payload={"offline": True, "leave_message_id": lm.id,
-                           "quote": lm.content[:200], "agent_name": user.shown_name},
-                  client_msg_id=client_id, created_at=now)
-    db.session.add(msg)
-    db.session.flush()
-    lm.replies = [*(lm.replies or []), {"message_id": msg.id, "agent_id": user.id, "client_id": client_id,
-                                        "text": text, "at": iso(now)}]
-    lm.status = status
-    lm.updated_at = now
-    publish({"type": "message.created", "message": message_dict(msg)},
-            (VISITOR_NS, visitor_room(lm.visitor_id)))
-    _publish_update(lm)
-    db.session.commit()
+    """Store the reply as an agent Message marked offline; a resend (same client id) does nothing.
+
+    The leave message stays locked until the commit: a double click or two agents answering at
+    once append to the replies one after the other. A reply landing in an open chat is written
+    like any message of that chat (activity touched, everyone in it told).
+    """
+    with locked(LeaveMessage, [lm.id]):
+        db.session.refresh(lm)  # the replies as committed by whoever held the lock before
+        for r in lm.replies or []:
+            if r.get("client_id") == client_id:
+                earlier = db.session.get(Message, r.get("message_id"))
+                if earlier is not None:
+                    db.session.rollback()
+                    return lm, earlier
+        conv = _reply_conversation(lm)
+        row = store.lock_conversation(conv.id)
+        assert row is not None
+        now = utcnow()
+        msg = Message(company_id=lm.company_id, conversation_id=conv.id, channel_id=lm.channel_id,
+                      sender_kind="agent", sender_id=user.id, content_type="text", body=text,
+                      payload={"offline": True, "leave_message_id": lm.id,
+                               "quote": lm.content[:200], "agent_name": user.shown_name},
+                      client_msg_id=client_id, created_at=now)
+        db.session.add(msg)
+        db.session.flush()
+        lm.replies = [*(lm.replies or []), {"message_id": msg.id, "agent_id": user.id,
+                                            "client_id": client_id, "text": text, "at": iso(now)}]
+        lm.status = status
+        lm.updated_at = now
+        if row.is_open:  # someone serves (or queues) this chat: they see the reply in it
+            store.touch_conversation(row, now, "agent", user.id)
+            targets = conversation_targets(row)
+        else:
+            targets = [(VISITOR_NS, visitor_room(lm.visitor_id))]
+        publish({"type": "message.created", "message": message_dict(msg)}, *targets)
+        _publish_update(lm)
+        db.session.commit()
     return lm, msg
 
 

@@ -142,11 +142,20 @@ def claimable(claims: VisitorClaims, spec: dict[str, Any], keys: list[str]) -> l
     return [r[0] for r in rows]
 
 
-def link(lm: LeaveMessage, ids: list[int]) -> None:
-    """Attach the uploads to the stored message (inside the submission's transaction)."""
-    if ids:
-        db.session.execute(update(LeaveAttachment).where(LeaveAttachment.id.in_(ids))
-                           .values(leave_message_id=lm.id))
+def link(lm: LeaveMessage, spec: dict[str, Any], ids: list[int]) -> None:
+    """Attach a field's uploads to the stored message (inside the submission's transaction).
+
+    Only uploads no message took yet: of two submissions naming the same file, the one that
+    commits second finds it taken and is refused (the caller rolls back).
+    """
+    if not ids:
+        return
+    taken = db.session.execute(
+        update(LeaveAttachment).where(LeaveAttachment.id.in_(ids), LeaveAttachment.leave_message_id.is_(None))
+        .values(leave_message_id=lm.id).execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if taken != len(set(ids)):
+        raise _field_error("leave_attachment_missing", spec)
 
 
 def of_message(leave_message_id: int) -> list[LeaveAttachment]:
