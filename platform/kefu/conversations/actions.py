@@ -216,10 +216,13 @@ def do_agent_message(
     with serialized():
         conv = store.lock_conversation(conversation_id)
         helping = conv is not None and conv.agent_id != agent.id and is_helper(conv, agent.id)
-        if conv is None or (conv.agent_id != agent.id and not helping) or not conv.is_open:
+        if (conv is None or (conv.agent_id != agent.id and not helping) or not conv.is_open
+                or (helping and conv.status != "active")):  # a helper helps its owner, not a queue
             db.session.rollback()
             if helping:
-                raise KefuError("conversation_closed", status=409)
+                assert conv is not None
+                raise KefuError("conversation_closed" if not conv.is_open else "not_active",
+                                status=409)
             access_conversation_reply(agent, conversation_id)  # raises the precise reason
             raise KefuError("not_assigned", status=403)  # pragma: no cover - raced a transfer
         msg = _write_message(conv, "agent", agent.id, text, client_id)
@@ -262,6 +265,8 @@ def do_assign(conv: Conversation, agent_id: int) -> None:
     conv.status = "active"
     conv.agent_id = agent_id
     conv.assigned_at = now
+    if (conv.routing or {}).get("exclude_agent") is not None:  # served: a later requeue may use them
+        conv.routing = {k: v for k, v in (conv.routing or {}).items() if k != "exclude_agent"}
     db.session.add(
         ConversationSegment(
             company_id=conv.company_id, conversation_id=conv.id, agent_id=agent_id,
@@ -340,7 +345,8 @@ def do_release_agent_chats(agent_id: int, actor_id: int | None = None) -> int:
     """Put an agent's active chats back in the queue (the account is going away); return how many.
 
     Each keeps its original queue time, so it goes ahead of newer arrivals, and the agent's
-    segment ends as "released" so per-agent metrics stay right.
+    segment ends as "released" so per-agent metrics stay right. The queue rules apply as to
+    any waiting chat (queueing.actions.reenter_queue) except the maximum length.
     """
     from ..org.actions import do_set_status
 
@@ -370,6 +376,9 @@ def do_release_agent_chats(agent_id: int, actor_id: int | None = None) -> int:
                     (AGENT_NS, agent_room(agent_id)))
             db.session.flush()
             publish_queued(conv)
+            from ..queueing.actions import reenter_queue
+
+            reenter_queue(conv)  # helpers leave, max wait runs; a full queue never refuses it
             groups.add(conv.skill_group_id)
             company_id = conv.company_id
             db.session.commit()

@@ -28,7 +28,12 @@ def fill_segment_metrics(
         first_reply = agent_msgs[0].created_at if agent_msgs else None
         seg.first_response_at = seg.first_response_at or first_reply
         seg.first_response_seconds = _seconds(seg.assigned_at, seg.first_response_at)
-        seg.queue_seconds = _seconds(conv.queued_at, seg.assigned_at) if index == 0 else 0.0
+        # A rule's transfer re-stamps queued_at (conversations.transfer): the first wait began
+        # at the opening then.
+        queued_at = conv.queued_at
+        if queued_at is not None and queued_at > seg.assigned_at:
+            queued_at = conv.created_at
+        seg.queue_seconds = _seconds(queued_at, seg.assigned_at) if index == 0 else 0.0
         seg.duration_seconds = _seconds(seg.assigned_at, end)
         seg.visitor_messages = len(visitor_msgs)
         seg.agent_messages = len(agent_msgs)

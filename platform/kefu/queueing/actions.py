@@ -119,6 +119,25 @@ def enter_queue(conv: Conversation) -> bool:
     return True
 
 
+def reenter_queue(conv: Conversation) -> None:
+    """Apply the queue rules to a chat sent back to the queue (a rule's transfer, a released
+    agent): helpers and watchers leave, the max-wait clock starts now; the caller commits.
+
+    Exempt from the maximum length: the chat was already being served, so a full queue never
+    turns it away (a newcomer is what the limit refuses).
+    """
+    from ..conversations.actions import publish_queue_positions
+    from ..transfers.actions import end_all_stays
+
+    end_all_stays(conv)
+    _clear_deadlines(conv.id)
+    limits = queries.limits_for(conv)
+    if limits.max_wait > 0:
+        _set_deadline(conv, WAIT, utcnow() + timedelta(seconds=limits.max_wait))
+    db.session.flush()
+    publish_queue_positions(conv.company_id, conv.skill_group_id)  # its arrival moves others' places
+
+
 # --- the max-wait deadlines -----------------------------------------------------------------
 
 def fire_deadline(conv_row: ConvRow, kind: str, now: datetime) -> bool:

@@ -110,7 +110,8 @@ def rank_for(conv: Conversation, candidates: list[Candidate],
 
     routing = conv.routing or {}
     strategy = routing.get("strategy", "least_saturation")
-    base = rank(candidates, rng)
+    # The agent a rule just transferred it away from (conversations.transfer) is not asked again.
+    base = [c for c in rank(candidates, rng) if c.user_id != routing.get("exclude_agent")]
     if strategy == "round_robin":
         return _round_robin(conv, base)
     if strategy == "last_agent":
@@ -263,8 +264,8 @@ def _drain_group(company_id: int, group: int | None, renew: Callable[[], Any],
         conv_id, routing, agent_id = head
         if agent_id is not None:
             moved[group] = moved.get(group, 0) + 1
-        elif waits_for_designated(routing):
-            passed.add(conv_id)
+        elif waits_for_designated(routing) or (routing or {}).get("exclude_agent") is not None:
+            passed.add(conv_id)  # only some agents may take it: those behind may still fit
         else:
             return True  # nobody in this group has room: the ones behind wait too
     return False

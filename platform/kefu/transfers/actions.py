@@ -114,6 +114,27 @@ def _end_stays(conv: Conversation, user_id: int, role: str | None = None) -> boo
     return found
 
 
+def end_all_stays(conv: Conversation) -> None:
+    """End every helper's and watcher's stay (the chat went back to the queue; no commit).
+
+    Each is told (their workbench drops the chat), and a helper's leaving goes on the timeline.
+    """
+    stays = list(db.session.scalars(
+        select(ConversationParticipant).where(ConversationParticipant.conversation_id == conv.id,
+                                              ConversationParticipant.left_at.is_(None))))
+    if not stays:
+        return
+    now = utcnow()
+    for stay in stays:
+        stay.left_at = now
+        if stay.role == "helper":
+            _event(conv, "helper_left", None, agent_id=stay.user_id, cause="requeued")
+    _sync_participant_ids(conv)
+    for user_id in sorted({s.user_id for s in stays}):
+        publish({"type": "conversation.left", "conversation_id": conv.id},
+                (AGENT_NS, agent_room(user_id)))
+
+
 def _user_brief(user_id: int | None) -> dict[str, Any] | None:
     user = db.session.get(User, user_id) if user_id else None
     return {"id": user.id, "name": user.shown_name} if user else None
