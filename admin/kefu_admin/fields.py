@@ -69,7 +69,8 @@ def _ranges_error(ranges: Any, where: str) -> str | None:
         )
         if not ok:
             return gettext('%(where)s: each range is ["HH:MM", "HH:MM"]', where=where)
-        if pair[0] >= pair[1]:
+        # An end before the start runs past midnight (["22:00", "02:00"]; see kefu.org.hours).
+        if pair[0] == pair[1] or pair[0] == "24:00":
             return gettext("%(where)s: a range must end after it starts", where=where)
     return None
 

@@ -59,7 +59,7 @@ def test_invalid_schedule_json_shows_field_error(app, make):
     cases = {
         '{"mon": [["09:00", "18:00"]': "Invalid JSON",
         '{"funday": [["09:00", "18:00"]]}': "Unknown day",
-        '{"mon": [["18:00", "09:00"]]}': "must end after it starts",
+        '{"mon": [["09:00", "09:00"]]}': "must end after it starts",
         '{"mon": [["9am", "6pm"]]}': "HH:MM",
         '["mon"]': "Expected an object",
     }
@@ -95,3 +95,16 @@ def test_invalid_json_in_channel_settings_rejected(app, make):
     from kefu.channels.models import Channel
 
     assert not rows(Channel)
+
+
+def test_schedule_with_an_overnight_range_is_accepted(app, make):
+    """Weekly hours such as Friday 22:00–02:00 (past midnight) are saved by the console."""
+    company = make.company()
+    client = owner_client(app, company)
+    r = submit(client, "/admin/schedules/new/?lang=en", {
+        "name": "night", "timezone": "Asia/Shanghai", "weekly": '{"fri": [["22:00", "02:00"]]}',
+        "holidays": "[]", "workdays": "{}",
+    })
+    assert r.status_code == 302, field_errors(r.get_data(as_text=True))
+    (row,) = rows(WorkSchedule)
+    assert row.weekly == {"fri": [["22:00", "02:00"]]}

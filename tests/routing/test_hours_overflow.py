@@ -84,6 +84,39 @@ def test_a_holiday_closes_and_an_extra_workday_opens(make):
     assert not local_time(sched, sunday - timedelta(days=7)).is_open  # an ordinary Sunday
 
 
+def test_an_overnight_range_runs_into_the_next_morning(make):
+    """22:00–02:00 on a Friday is open from 22:00 that Friday to 02:00 on Saturday, nothing more."""
+    company = make.company()
+    sched = _schedule(company, tz="UTC", weekly={"fri": [["22:00", "02:00"]]})
+    fri = 27  # 2026-11-27 is a Friday
+    assert not local_time(sched, _utc(2026, 11, fri, 21, 59)).is_open
+    assert local_time(sched, _utc(2026, 11, fri, 22, 0)).is_open
+    assert local_time(sched, _utc(2026, 11, fri, 23, 59)).is_open
+    assert local_time(sched, _utc(2026, 11, fri + 1, 1, 59)).is_open  # Saturday, still Friday's shift
+    assert not local_time(sched, _utc(2026, 11, fri + 1, 2, 0)).is_open
+    assert not local_time(sched, _utc(2026, 11, fri, 1, 0)).is_open  # Thursday has no shift
+    # The part after midnight belongs to the day the range is listed on.
+    friday_off = _schedule(company, tz="UTC", weekly={"fri": [["22:00", "02:00"]]}, holidays=["2026-11-27"])
+    assert not local_time(friday_off, _utc(2026, 11, fri + 1, 1, 0)).is_open
+    saturday_off = _schedule(company, tz="UTC", weekly={"fri": [["22:00", "02:00"]]}, holidays=["2026-11-28"])
+    assert local_time(saturday_off, _utc(2026, 11, fri + 1, 1, 0)).is_open
+
+
+def test_routing_counts_the_hours_after_midnight_as_open(make):
+    """A chat in the after-midnight part of an overnight range is served, not offered the leave form."""
+    now = utcnow()
+    offset = (12 - now.hour + 12) % 24 - 12  # a zone where it is now 12:xx (Etc/GMT-N is UTC+N)
+    tz = "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    assert local_time(None, now, tz).hour == 12
+    company = make.company()
+    group = make.group(company)
+    agent = make.user(company, groups=[group], status="online")
+    channel = make.channel(company, group)
+    _schedule(company, group, tz=tz, weekly={d: [["23:00", "14:00"]] for d in ALL_DAY})
+    conv = _open(make, channel)
+    assert conv.status == "active" and conv.agent_id == agent.id
+
+
 def test_overflow_when_the_group_is_closed(make):
     """A group closed today (a holiday in its zone) overflows to the open backup group."""
     company = make.company()

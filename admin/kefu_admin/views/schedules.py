@@ -48,7 +48,9 @@ class WorkScheduleView(KefuModelView):
         "timezone": {"default": "Asia/Shanghai", "validators": [InputRequired(), valid_timezone]},
         "weekly": {"shape": weekly_error, "empty": {},
                    "description": _l('Example: {"mon": [["09:00", "18:00"]], "sat": '
-                                     '[["10:00", "16:00"]]} — a missing day is closed.')},
+                                     '[["10:00", "16:00"]]} — a missing day is closed; a range '
+                                     'ending before it starts runs past midnight: ["22:00", '
+                                     '"02:00"] on fri is open until 02:00 on sat.')},
         "holidays": {"shape": holidays_error, "empty": [],
                      "description": _l('Closed days, e.g. ["2026-10-01", "2026-10-02"]')},
         "workdays": {"shape": workdays_error, "empty": {},

@@ -1,9 +1,14 @@
-"""Business hours: whether a company or a skill group is open at a moment, in its time zone."""
+"""Business hours: whether a company or a skill group is open at a moment, in its time zone.
+
+A range whose end is earlier than its start runs past midnight: ["22:00", "02:00"] on Friday
+means open from 22:00 on Friday to 02:00 on Saturday. The part after midnight belongs to the day
+the range is listed on, so Friday's holiday closes it and Saturday's holiday does not.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,11 +29,34 @@ class LocalTime:
     is_open: bool
 
 
+def _pairs(ranges: Any) -> list[tuple[str, str]]:
+    """The well-formed ["HH:MM", "HH:MM"] pairs of a day's ranges."""
+    return [(str(p[0]), str(p[1])) for p in ranges or [] if isinstance(p, list | tuple) and len(p) == 2]
+
+
 def _in_ranges(ranges: Any, hhmm: str) -> bool:
-    for pair in ranges or []:
-        if isinstance(pair, list | tuple) and len(pair) == 2 and str(pair[0]) <= hhmm < str(pair[1]):
+    """Whether a day's own ranges cover hhmm on that day (an overnight range: from its start)."""
+    for start, end in _pairs(ranges):
+        if start < end and start <= hhmm < end:
+            return True
+        if start > end and start <= hhmm:  # overnight: until midnight today (start == end: empty)
             return True
     return False
+
+
+def _in_overnight_tail(ranges: Any, hhmm: str) -> bool:
+    """Whether the day before's overnight ranges still cover hhmm after midnight."""
+    return any(start > end and hhmm < end for start, end in _pairs(ranges))
+
+
+def _day_ranges(schedule: WorkSchedule, day: date) -> Any:
+    """The ranges a local date opens with: an extra working day (调休) overrides the week."""
+    key = day.isoformat()
+    if key in (schedule.workdays or {}):
+        return schedule.workdays[key]
+    if key in (schedule.holidays or []):
+        return []
+    return (schedule.weekly or {}).get(DAYS[day.isoweekday() - 1])
 
 
 def local_time(schedule: WorkSchedule | None, now: datetime, default_tz: str = "Asia/Shanghai") -> LocalTime:
@@ -41,13 +69,9 @@ def local_time(schedule: WorkSchedule | None, now: datetime, default_tz: str = "
     weekday = local.isoweekday()
     if schedule is None:
         return LocalTime(local.hour, weekday, True)
-    day, hhmm = local.date().isoformat(), local.strftime("%H:%M")
-    if day in (schedule.workdays or {}):  # an extra working day (调休) overrides the week
-        is_open = _in_ranges(schedule.workdays[day], hhmm)
-    elif day in (schedule.holidays or []):
-        is_open = False
-    else:
-        is_open = _in_ranges((schedule.weekly or {}).get(DAYS[weekday - 1]), hhmm)
+    day, hhmm = local.date(), local.strftime("%H:%M")
+    is_open = (_in_ranges(_day_ranges(schedule, day), hhmm)
+               or _in_overnight_tail(_day_ranges(schedule, day - timedelta(days=1)), hhmm))
     return LocalTime(local.hour, weekday, is_open)
 
 
