@@ -104,6 +104,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "leave_form_invalid": ("留言模板有误：{detail}", "The leave-message form is invalid: {detail}"),
     "leave_claimed": ("该留言已被 {name} 领取", "This message was already claimed by {name}"),
+    "leave_blacklisted": (
+        "暂时无法留言：人工客服目前无法为您服务", "You cannot leave a message for now: no agent can serve you"
+    ),
     "blacklist_reason": ("请填写拉黑原因（1–200 个字）", "Please give the reason (1–200 characters)"),
     "blacklist_duration": (
         "拉黑时长只能是 1 天、7 天、30 天或永久", "The duration must be 1 day, 7 days, 30 days or permanent"

@@ -131,3 +131,26 @@ def test_replay_changes_nothing(make):
     assert created and not created_again and again.id == first.id
     assert len(db.session.scalars(select(BlacklistEntry)).all()) == 1
     assert _kinds(conv.id).count("blacklisted") == 1
+
+
+def test_a_blacklisted_visitor_cannot_leave_a_message(make):
+    """A blacklisted visitor's leave message (and file) is refused with a clear zh/en error; none stored."""
+    import io
+
+    from kefu.leavemessages.actions import check_submit, check_upload
+    from kefu.leavemessages.models import LeaveMessage
+
+    d = make.desk()
+    conv = _chat(d)
+    check_blacklist(d.agent, {"conversation_id": conv.id, "reason": "spam", "duration": "7d"})
+    with pytest.raises(KefuError) as err:
+        check_submit(verify(d.token), {"client_id": "lm-1", "name": "王五", "phone": "13800000000",
+                                       "content": "让我跟人说话"})
+    assert err.value.code == "leave_blacklisted" and err.value.status == 403
+    body = err.value.to_dict("zh")["error"]
+    assert body["message_zh"] == "暂时无法留言：人工客服目前无法为您服务"
+    assert body["message_en"] == "You cannot leave a message for now: no agent can serve you"
+    with pytest.raises(KefuError) as err:
+        check_upload(verify(d.token), "photo", "a.txt", io.BytesIO(b"hello"))
+    assert err.value.code == "leave_blacklisted"
+    assert db.session.scalars(select(LeaveMessage)).all() == []

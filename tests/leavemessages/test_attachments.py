@@ -172,7 +172,7 @@ def test_unsubmitted_uploads_are_purged_after_their_grace(live, make, app, monke
 
 
 def test_two_submissions_racing_for_one_upload_one_gets_it(app, make):
-    """Of several forms submitted at once with the same file, one keeps it; the others are told to re-upload."""
+    """Of several forms sent at once with the same file, one keeps it; the others are told to re-upload."""
     import io
     import threading
 

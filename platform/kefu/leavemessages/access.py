@@ -6,6 +6,7 @@ from ..errors import KefuError, NotFound
 from ..extensions import db
 from ..org.access import ADMIN_ROLES, visible_group_ids
 from ..org.models import User
+from ..visitors.token import VisitorClaims
 from .models import LeaveMessage
 
 
@@ -56,3 +57,11 @@ def access_leave_message_handle(user: User, leave_message_id: int) -> LeaveMessa
     if can_direct(user, lm):
         return lm
     raise KefuError("not_assigned", status=403)
+
+
+def refuse_blacklisted(claims: VisitorClaims) -> None:
+    """Refuse a blacklisted visitor's leave message or file: the blacklist keeps them away from agents."""
+    from ..blacklist.queries import is_blacklisted
+
+    if is_blacklisted(claims.company_id, claims.visitor_id):
+        raise KefuError("leave_blacklisted", status=403)

@@ -31,7 +31,13 @@ from ..timeutil import iso, utcnow
 from ..visitors.models import Visitor
 from ..visitors.token import VisitorClaims
 from . import attachments, queries
-from .access import access_leave_message, access_leave_message_handle, can_direct, can_see_leave_message
+from .access import (
+    access_leave_message,
+    access_leave_message_handle,
+    can_direct,
+    can_see_leave_message,
+    refuse_blacklisted,
+)
 from .forms import check_content, check_field_specs, check_values, form_dict, form_for
 from .models import LeaveAttachment, LeaveForm, LeaveMessage
 from .schemas import AssignSchema, EnvelopeSchema, IdSchema, LeaveMessageSchema, ReplySchema, StatusSchema
@@ -126,6 +132,7 @@ def check_submit(claims: VisitorClaims, data: Any) -> LeaveMessage:
         return earlier  # a replay (resent after a reconnect) changes nothing
     if not state.enabled:
         raise KefuError("channel_disabled", status=403)
+    refuse_blacklisted(claims)
     conv = source_conversation(claims, envelope["conversation_id"])
     form, _names = applicable_form(claims, conv)
     if form is None:
@@ -276,6 +283,7 @@ def check_upload(claims: VisitorClaims, field: Any, filename: str, stream: IO[by
     state = channel_state(claims.channel_id)
     if state is None or state.company_id != claims.company_id:
         raise KefuError("invalid_token", status=401)
+    refuse_blacklisted(claims)
     conv = source_conversation(claims, conversation_id)
     form, _names = applicable_form(claims, conv)
     specs = {f["name"]: f for f in (form.fields if form is not None else [])}
