@@ -290,6 +290,20 @@ def bench_rules(only: tuple[str, ...], rules: int, seconds: float, repeats: int,
     click.echo(json.dumps(report, indent=2, ensure_ascii=False))
 
 
+@bench.command("ui")
+@click.option("--runs", default=5, type=click.IntRange(min=1), help="Measured runs of each (median)")
+@click.option("--chats", default=50, type=click.IntRange(min=1), help="Open chats of the agent")
+@click.option("--history", default=5000, type=click.IntRange(min=1),
+              help="Messages in the long-history chat (one of the open chats)")
+def bench_ui(runs: int, chats: int, history: int) -> None:
+    """Widget snippet weight and widget/workbench time-to-interactive in headless Chromium."""
+    import json
+
+    from .bench.ui import run
+
+    click.echo(json.dumps(run(runs=runs, chats=chats, history=history), indent=2, ensure_ascii=False))
+
+
 _POSITIVE = click.FloatRange(min=0, min_open=True)
 
 
