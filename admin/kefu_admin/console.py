@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from kefu.audit.models import AuditLog
 from kefu.blacklist.models import BlacklistEntry
 from kefu.channels.models import Channel
+from kefu.integrations.models import IntegrationPage
 from kefu.leavemessages.models import LeaveForm, LeaveMessage
 from kefu.org.models import Company, Department, SkillGroup, User, WorkSchedule
 from kefu.presence.models import BusyReason, StatusRequest
@@ -27,6 +28,7 @@ from .views.conversation_settings import ConversationSettingsView
 from .views.departments import DepartmentView
 from .views.groups import SkillGroupView
 from .views.home import HomeView
+from .views.integrations import IntegrationPageView
 from .views.leavemessages import LeaveFormView, LeaveMessageView
 from .views.quickreplies import QuickReplyView
 from .views.ratings import RatingSchemeView, RatingView
@@ -93,6 +95,8 @@ def build_admin(app: Flask) -> Admin:
                                  category=SETTINGS))
     admin.add_view(LeaveMessageView(LeaveMessage, name=_l("Leave messages"), endpoint="leave_messages",
                                     category=SETTINGS))
+    admin.add_view(IntegrationPageView(IntegrationPage, name=_l("Integration pages"),
+                                       endpoint="integration_pages", category=SETTINGS))
     admin.add_view(AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit_log",
                                 category=SETTINGS))
     # Its JSON posts carry Flask-WTF's token in X-CSRFToken; the view checks it itself.

@@ -25,6 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from .auth import views as auth_views
     from .extensions import csrf, db, login_manager, migrate
     from .health import views as health_views
+    from .integrations import views as integration_views
     from .leavemessages import views as leave_views
     from .widget import views as widget_views
     from .workbench import views as workbench_views
@@ -55,5 +56,6 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     workbench_views.init_app(app)
     leave_views.init_app(app)
     health_views.init_app(app)
+    integration_views.init_app(app)
     plugins.init_app(app)
     return app

@@ -152,6 +152,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该范围（全局或此技能组）已有评价方案",
         "A rating scheme already exists for this scope (global or this skill group)",
     ),
+    # Integration pages (对接页面) and the host site's identity hand-off.
+    "integration_name": ("请填写页面名称（最多 60 个字）", "Give the page a name (at most 60 characters)"),
+    "integration_url_scheme": (
+        "链接必须以 http:// 或 https:// 开头（不接受 javascript:、data: 等链接）",
+        "The URL must start with http:// or https:// (javascript:, data: and other links are refused)",
+    ),
+    "integration_url_malformed": (
+        "链接格式有误：需要完整的网址，主机名中不能有变量，不能含空格、引号或尖括号",
+        "The URL is malformed: give a full address, no variable in the host name, no spaces, "
+        "quotes or angle brackets",
+    ),
+    "integration_url_variable": (
+        "未知的变量 {{{name}}}；可用：{{visitor_id}} {{visitor_name}} {{partner_id}} {{conversation_id}} "
+        "{{agent_id}} {{agent_email}} {{company}} {{token}}",
+        "Unknown variable {{{name}}}; available: {{visitor_id}} {{visitor_name}} {{partner_id}} "
+        "{{conversation_id}} {{agent_id}} {{agent_email}} {{company}} {{token}}",
+    ),
+    "integration_token_invalid": ("令牌无效", "The token is invalid"),
+    "integration_token_expired": ("令牌已过期", "The token has expired"),
+    "identity_invalid": (
+        "身份签名无效，未应用任何身份信息", "The identity signature is invalid; no identity was applied"
+    ),
+    "identity_expired": (
+        "身份签名已过期（有效期 {minutes} 分钟），未应用任何身份信息，请刷新页面",
+        "The identity signature has expired (valid for {minutes} minutes); nothing was applied, "
+        "reload the page",
+    ),
+    "identity_not_enabled": (
+        "该渠道未设置身份签名密钥（identity_secret），无法接收身份信息",
+        "This channel has no identity secret (identity_secret); it cannot accept an identity",
+    ),
 }
 
 

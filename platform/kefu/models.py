@@ -11,6 +11,7 @@ from .conversations.models import (
 )
 from .decisions.models import ConversationDeadline, RuleFailure, Ruleset, RulesetVersion
 from .ending.models import VisitorPresence
+from .integrations.models import IntegrationPage, IntegrationSecret
 from .leavemessages.models import LeaveAttachment, LeaveForm, LeaveMessage
 from .org.models import (
     AgentStatusLog,
@@ -29,6 +30,7 @@ from .transfers.models import ConversationParticipant
 from .visitors.models import Visitor, VisitorIdentity
 
 __all__ = [
+    "IntegrationPage", "IntegrationSecret",
     "ConversationParticipant",
     "BlacklistEntry", "VisitorPresence",
     "AgentPresence", "BusyReason", "StatusRequest",

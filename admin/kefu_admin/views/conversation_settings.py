@@ -19,7 +19,7 @@ from kefu.settings.queries import company_settings
 
 from .. import access
 
-BOOLEANS = ("status_approval", "agents_see_ratings", "rating_on_close")
+BOOLEANS = ("status_approval", "agents_see_ratings", "rating_on_close", "summary_required")
 OFFLINE_LABELS = {
     "stay": _l("Stay with the agent"),
     "requeue": _l("Go back to the queue"),

@@ -297,6 +297,10 @@ def check_close(agent: User, data: Any) -> Conversation:
     """Validate an agent's request to end a conversation and end it."""
     fields = load(CloseSchema(), data)
     conv = access_conversation_reply(agent, fields["conversation_id"])
+    from ..summaries.queries import summary_missing
+
+    if summary_missing(conv.id, conv.company_id):  # 服务总结 required: only the agent's own close waits
+        raise KefuError("summary_required", status=409)
     do_close(conv, "agent_removed", actor_id=agent.id)
     return conv
 

@@ -98,3 +98,8 @@ _install_blacklist(AgentNamespace)
 from ..transfers.sockets import install as _install_transfers  # noqa: E402 - its own block
 
 _install_transfers(AgentNamespace)
+
+# Service summaries, stars and orders (summaries/sockets.py) add their own events.
+from ..summaries.sockets import install as _install_summaries  # noqa: E402 - its own block
+
+_install_summaries(AgentNamespace)

@@ -22,3 +22,4 @@ class CompanySettingsSchema(Schema):
     offline_chats = fields.String(required=True, validate=validate.OneOf(OFFLINE_CHATS))
     agents_see_ratings = fields.Boolean(load_default=False)
     rating_on_close = fields.Boolean(load_default=False)
+    summary_required = fields.Boolean(load_default=False)

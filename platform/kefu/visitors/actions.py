@@ -14,6 +14,7 @@ from ..errors import KefuError
 from ..extensions import db
 from ..timeutil import utcnow
 from . import token as tokens
+from .handoff import check_handoff, do_bind_identity, resolve_partner
 from .models import Visitor, VisitorIdentity
 from .schemas import OpenSessionSchema
 
@@ -30,6 +31,8 @@ def check_open_session(channel: Channel, data: Any, ip: str, user_agent: str) ->
     if not channel.enabled:
         raise KefuError("channel_disabled", status=403)
     fields = load(OpenSessionSchema(), data)
+    # A signed hand-off from the host site is checked before anything is written (docs/identity.md).
+    handoff = check_handoff(channel, data.get("identity") if isinstance(data, dict) else None)
     visitor: Visitor | None = None
     # Identity comes from the signed token only. A client-chosen uid never selects an existing
     # visitor: whoever knew it could otherwise chat as, and read, that visitor.
@@ -46,7 +49,11 @@ def check_open_session(channel: Channel, data: Any, ip: str, user_agent: str) ->
         "language": fields["language"], "ip": ip[:64], "user_agent": user_agent[:512],
         "device": device_of(user_agent),
     }
+    if handoff is not None:
+        visitor = resolve_partner(channel, handoff, visitor)
     visitor, uid = do_identify_visitor(channel, visitor, uid, fields["name"], fields["email"], context)
+    if handoff is not None:
+        do_bind_identity(channel, visitor, handoff)
     claims = tokens.VisitorClaims(visitor.id, channel.id, channel.company_id)
     return {"visitor": visitor, "uid": uid, "token": tokens.issue(claims)}
 

@@ -1,0 +1,111 @@
+"""The {token} of integration pages: a JWT (HS256) signed with the company's own secret.
+
+Any JWT library can check it with the secret; POST /api/integration/verify answers its claims.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..crypto import decrypt_json
+from ..errors import KefuError
+from ..extensions import db
+from .models import IntegrationSecret
+
+ISSUER = "kefu"
+DEFAULT_TTL = 900
+_HEADER = {"alg": "HS256", "typ": "JWT"}
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a valid token proves: this agent served this visitor's chat, until `exp`."""
+
+    company_id: int
+    company: str
+    agent_id: int
+    visitor_id: int
+    conversation_id: int
+    iat: int
+    exp: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def ttl() -> int:
+    """Seconds a token stays valid (KEFU_INTEGRATION_TOKEN_TTL)."""
+    return int(current_app.config.get("KEFU_INTEGRATION_TOKEN_TTL", DEFAULT_TTL))
+
+
+def company_secret(company_id: int) -> bytes:
+    """Return the company's signing secret, creating it on first use."""
+    row = db.session.scalars(
+        select(IntegrationSecret).where(IntegrationSecret.company_id == company_id)
+    ).first()
+    if row is None:
+        from .actions import do_create_secret
+
+        row = do_create_secret(company_id)
+    return str(decrypt_json(row.secret_encrypted)["secret"]).encode()
+
+
+def _sign(secret: bytes, signing_input: str) -> str:
+    return _b64(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())
+
+
+def issue(company_id: int, company: str, agent_id: int, visitor_id: int, conversation_id: int) -> str:
+    """Sign a token for one agent looking at one conversation."""
+    now = int(time.time())
+    claims = TokenClaims(company_id, company, agent_id, visitor_id, conversation_id, now, now + ttl())
+    payload = {"iss": ISSUER, **asdict(claims)}
+    head = _b64(json.dumps(_HEADER, separators=(",", ":")).encode())
+    body = _b64(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+    signing_input = f"{head}.{body}"
+    return f"{signing_input}.{_sign(company_secret(company_id), signing_input)}"
+
+
+def verify(token: Any) -> TokenClaims:
+    """Check a token's signature and expiry; raise integration_token_invalid/_expired otherwise."""
+    if not isinstance(token, str) or len(token) > 4096 or token.count(".") != 2:
+        raise KefuError("integration_token_invalid", status=400)
+    head, body, sig = token.split(".")
+    try:
+        header = json.loads(_unb64(head))
+        payload = json.loads(_unb64(body))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise KefuError("integration_token_invalid", status=400) from exc
+    if header != _HEADER or not isinstance(payload, dict) or payload.get("iss") != ISSUER:
+        raise KefuError("integration_token_invalid", status=400)
+    company_id = payload.get("company_id")
+    if not isinstance(company_id, int) or isinstance(company_id, bool):
+        raise KefuError("integration_token_invalid", status=400)
+    row = db.session.scalars(
+        select(IntegrationSecret).where(IntegrationSecret.company_id == company_id)
+    ).first()
+    if row is None:
+        raise KefuError("integration_token_invalid", status=400)
+    secret = str(decrypt_json(row.secret_encrypted)["secret"]).encode()
+    if not hmac.compare_digest(_sign(secret, f"{head}.{body}"), sig):
+        raise KefuError("integration_token_invalid", status=400)
+    try:
+        claims = TokenClaims(**{k: payload[k] for k in TokenClaims.__dataclass_fields__})
+    except (KeyError, TypeError) as exc:
+        raise KefuError("integration_token_invalid", status=400) from exc
+    if int(claims.exp) <= int(time.time()):
+        raise KefuError("integration_token_expired", status=400)
+    return claims

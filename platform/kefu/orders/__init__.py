@@ -1,0 +1,1 @@
+"""Orders recorded against a conversation (订单), read later by order statistics."""
