@@ -16,7 +16,7 @@ from kefu.integrations.models import IntegrationPage
 from kefu.leavemessages.models import LeaveForm, LeaveMessage
 from kefu.org.models import Company, Department, SkillGroup, User, WorkSchedule
 from kefu.presence.models import BusyReason, StatusRequest
-from kefu.quickreplies.models import QuickReply
+from kefu.quickreplies.models import QuickReply, QuickReplyGroup
 from kefu.ratings.models import Rating, RatingScheme
 
 from .labels import ORGANIZATION, PLATFORM, SETTINGS
@@ -30,7 +30,7 @@ from .views.groups import SkillGroupView
 from .views.home import HomeView
 from .views.integrations import IntegrationPageView
 from .views.leavemessages import LeaveFormView, LeaveMessageView
-from .views.quickreplies import QuickReplyView
+from .views.quickreplies import QuickReplyGroupView, QuickReplyView
 from .views.ratings import RatingSchemeView, RatingView
 from .views.rules import RulesView
 from .views.schedules import WorkScheduleView
@@ -84,6 +84,8 @@ def build_admin(app: Flask) -> Admin:
                                category=SETTINGS))
     admin.add_view(QuickReplyView(QuickReply, name=_l("Quick replies"), endpoint="quick_replies",
                                   category=SETTINGS))
+    admin.add_view(QuickReplyGroupView(QuickReplyGroup, name=_l("Quick-reply groups"),
+                                       endpoint="quick_reply_groups", category=SETTINGS))
     admin.add_view(ConversationSettingsView(name=_l("Conversation settings"),
                                             endpoint="conversation_settings", category=SETTINGS))
     admin.add_view(RatingSchemeView(RatingScheme, name=_l("Rating schemes"), endpoint="rating_schemes",

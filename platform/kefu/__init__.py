@@ -27,6 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from .health import views as health_views
     from .integrations import views as integration_views
     from .leavemessages import views as leave_views
+    from .quickreplies import views as quickreply_views
     from .widget import views as widget_views
     from .workbench import views as workbench_views
 
@@ -55,6 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     widget_views.init_app(app)
     workbench_views.init_app(app)
     leave_views.init_app(app)
+    quickreply_views.init_app(app)
     health_views.init_app(app)
     integration_views.init_app(app)
     plugins.init_app(app)

@@ -183,6 +183,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该渠道未设置身份签名密钥（identity_secret），无法接收身份信息",
         "This channel has no identity secret (identity_secret); it cannot accept an identity",
     ),
+    # 快捷回复 (quickreplies/)
+    "quick_reply_title": ("请填写标题（1–{limit} 个字）", "Please give a title (1–{limit} characters)"),
+    "quick_reply_text": ("请填写回复内容（1–{limit} 个字）", "Please write the reply (1–{limit} characters)"),
+    "quick_reply_group": (
+        "找不到该分组（只能放入同一回复库的分组）", "No such group in this library; choose one of its groups"
+    ),
+    "quick_reply_group_name": (
+        "请填写分组名称（1–{limit} 个字）", "Please name the group (1–{limit} characters)"
+    ),
+    "quick_reply_shared": (
+        "企业共用的快捷回复只能由管理员在后台修改", "Company quick replies are edited by admins in the console"
+    ),
+    "quick_reply_limit": ("个人快捷回复最多 {limit} 条", "A personal library holds at most {limit} entries"),
 }
 
 

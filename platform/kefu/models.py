@@ -23,7 +23,7 @@ from .org.models import (
     WorkSchedule,
 )
 from .presence.models import AgentPresence, BusyReason, StatusRequest
-from .quickreplies.models import QuickReply
+from .quickreplies.models import QuickReply, QuickReplyGroup
 from .ratings.models import Rating, RatingScheme
 from .settings.models import CompanySettings
 from .transfers.models import ConversationParticipant
@@ -37,7 +37,7 @@ __all__ = [
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",
     "ConversationDeadline", "ConversationEvent", "ConversationSegment", "Department", "LeaveMessage",
     "LeaveAttachment", "LeaveForm",
-    "Message", "QuickReply",
+    "Message", "QuickReply", "QuickReplyGroup",
     "Rating", "RatingScheme",
     "RuleFailure", "Ruleset", "RulesetVersion", "SkillGroup", "SkillGroupMember", "User",
     "Visitor", "VisitorIdentity", "WorkSchedule",

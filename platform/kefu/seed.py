@@ -15,7 +15,7 @@ from .org.actions import do_create_company, do_create_user
 from .org.models import Company, Department, SkillGroup, SkillGroupMember, User, WorkSchedule
 from .org.passwords import hash_password
 from .presence.models import BusyReason
-from .quickreplies.models import QuickReply
+from .quickreplies import actions as quickreply_actions
 from .settings.actions import do_save
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "seed_data" / "demo.json"
@@ -92,9 +92,7 @@ def seed_demo(path: Path = DEFAULT_FILE) -> dict[str, Any]:
                     **extra),
             created=True,
         )
-    for q in data.get("quick_replies", []):
-        do_save(None, QuickReply(company_id=cid, category=q["category"], title=q["title"],
-                                 text=q["text"]), created=True)
+    quickreply_actions.do_seed(cid, data.get("quick_replies", []))
     for i, b in enumerate(data.get("busy_reasons", [])):
         do_save(None, BusyReason(company_id=cid, name=b["name"], name_en=b.get("name_en", ""),
                                  sort_order=i), created=True)

@@ -8,7 +8,6 @@ from flask import Blueprint, Flask, render_template
 from flask_login import current_user, login_required
 
 from ..errors import Forbidden
-from ..quickreplies.queries import quick_replies_for
 
 bp = Blueprint("workbench", __name__)
 
@@ -19,8 +18,7 @@ def index() -> Any:
     """Render the workbench for a company user."""
     if current_user.company_id is None:
         raise Forbidden("forbidden")
-    replies = [{"title": q.title, "text": q.text} for q in quick_replies_for(current_user)]
-    return render_template("workbench/index.html", quick_replies=replies)
+    return render_template("workbench/index.html")
 
 
 def init_app(app: Flask) -> None:

@@ -211,7 +211,4 @@
     },
     actions: document.getElementById("chat-actions")
   };
-  document.querySelectorAll(".quick-reply").forEach(function (b) {
-    b.addEventListener("click", function () { input.value = b.dataset.text; input.focus(); });
-  });
 })();
