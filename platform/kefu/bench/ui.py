@@ -46,8 +46,9 @@ DEFINITIONS = {
     "embed_open_ms": "host page with the snippet: click on the launcher to the frame's composer "
                      "usable (same condition as widget_tti_ms, inside the frame)",
     "workbench_tti_ms": "logged-in agent, fresh browser context, navigation start of /workbench "
-                        "to the first moment #conversations lists every open chat, #conn says "
-                        "connected and #text is enabled (the newest chat auto-selected)",
+                        "to the first moment #conversations lists every open chat (after the socket's "
+                        "sync), the socket is connected and #text is enabled (the newest chat "
+                        "auto-selected)",
     "open_history_ms": "click on the long-history chat in the list to its newest message shown "
                        "in #messages, then the next two animation frames (painted)",
 }
@@ -62,9 +63,8 @@ _WATCH = """
     },
     workbench: () => {
       const l = document.getElementById("conversations"), t = document.getElementById("text");
-      const conn = document.getElementById("conn");
-      return l && t && conn && window.KEFU_I18N && l.children.length >= __CHATS__ && !t.disabled
-        && conn.textContent === window.KEFU_I18N.online;
+      const wb = window.KefuWB;
+      return l && t && wb && wb.socket.connected && l.children.length >= __CHATS__ && !t.disabled;
     },
   };
   const path = location.pathname;
