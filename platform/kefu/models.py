@@ -27,9 +27,12 @@ from .quickreplies.models import QuickReply, QuickReplyGroup
 from .ratings.models import Rating, RatingScheme
 from .settings.models import CompanySettings
 from .transfers.models import ConversationParticipant
+from .visitors.fields import VisitorField
 from .visitors.models import Visitor, VisitorIdentity
+from .visitors.pageviews import PageView
 
 __all__ = [
+    "VisitorField", "PageView",
     "IntegrationPage", "IntegrationSecret",
     "ConversationParticipant",
     "BlacklistEntry", "VisitorPresence",

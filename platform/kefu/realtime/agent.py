@@ -103,3 +103,8 @@ _install_transfers(AgentNamespace)
 from ..summaries.sockets import install as _install_summaries  # noqa: E402 - its own block
 
 _install_summaries(AgentNamespace)
+
+# The visitor panel (visitors/sockets.py) adds visitor.panel and visitor.update.
+from ..visitors.sockets import install_agent as _install_visitor_panel  # noqa: E402 - its own block
+
+_install_visitor_panel(AgentNamespace)

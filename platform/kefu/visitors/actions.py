@@ -16,6 +16,14 @@ from ..timeutil import utcnow
 from . import token as tokens
 from .handoff import check_handoff, do_bind_identity, resolve_partner
 from .models import Visitor, VisitorIdentity
+from .profile import (  # noqa: F401 - the panel's writes, re-exported as visitors' actions
+    VISIT_GAP,
+    add_page_views,
+    check_page_views,
+    check_update_profile,
+    do_record_page_views,
+    do_update_profile,
+)
 from .schemas import OpenSessionSchema
 
 _MOBILE = re.compile(r"Mobile|Android|iPhone|iPad", re.I)
@@ -86,6 +94,11 @@ def do_identify_visitor(
     if email:
         visitor.email = email
     visitor.last_context = context
-    visitor.last_seen_at = utcnow()
+    now = utcnow()
+    if visitor.last_seen_at is None or now - visitor.last_seen_at > VISIT_GAP:
+        visitor.visit_count = (visitor.visit_count or 0) + 1
+    visitor.last_seen_at = now
+    if context.get("page_url"):
+        add_page_views(visitor, [(str(context["page_url"]), "", now)])
     db.session.commit()
     return visitor, uid or ""

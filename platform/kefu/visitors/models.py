@@ -24,6 +24,9 @@ class Visitor(db.Model):  # type: ignore[name-defined]
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     vip_level: Mapped[int] = mapped_column(Integer, default=0)
     custom: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    remark: Mapped[str] = mapped_column(String(1000), default="")
+    # Visits: an opening of the widget after 30 minutes away starts a new one (visitors/pageviews.py).
+    visit_count: Mapped[int] = mapped_column(Integer, default=0)
     # The latest visit's source (page, referrer, UTM, device, IP, language): copied onto the
     # conversation its next first message opens.
     last_context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
