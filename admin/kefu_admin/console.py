@@ -14,10 +14,12 @@ from kefu.blacklist.models import BlacklistEntry
 from kefu.channels.models import Channel
 from kefu.integrations.models import IntegrationPage
 from kefu.leavemessages.models import LeaveForm, LeaveMessage
+from kefu.orders.models import ConversationOrder
 from kefu.org.models import Company, Department, SkillGroup, User, WorkSchedule
 from kefu.presence.models import BusyReason, StatusRequest
 from kefu.quickreplies.models import QuickReply, QuickReplyGroup
 from kefu.ratings.models import Rating, RatingScheme
+from kefu.summaries.models import SummaryCategory
 
 from .labels import ORGANIZATION, PLATFORM, SETTINGS
 from .views.audit import AuditLogView
@@ -35,6 +37,7 @@ from .views.ratings import RatingSchemeView, RatingView
 from .views.rules import RulesView
 from .views.schedules import WorkScheduleView
 from .views.statuses import BusyReasonView, StatusRequestView
+from .views.summaries import OrderView, SummaryCategoryView
 from .views.users import AgentView
 
 HERE = os.path.dirname(__file__)
@@ -99,6 +102,9 @@ def build_admin(app: Flask) -> Admin:
                                     category=SETTINGS))
     admin.add_view(IntegrationPageView(IntegrationPage, name=_l("Integration pages"),
                                        endpoint="integration_pages", category=SETTINGS))
+    admin.add_view(SummaryCategoryView(SummaryCategory, name=_l("Summary categories"),
+                                       endpoint="summary_categories", category=SETTINGS))
+    admin.add_view(OrderView(ConversationOrder, name=_l("Orders"), endpoint="orders", category=SETTINGS))
     admin.add_view(AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit_log",
                                 category=SETTINGS))
     # Its JSON posts carry Flask-WTF's token in X-CSRFToken; the view checks it itself.

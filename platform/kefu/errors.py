@@ -242,6 +242,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该渠道未设置身份签名密钥（identity_secret），无法接收身份信息",
         "This channel has no identity secret (identity_secret); it cannot accept an identity",
     ),
+    # Service summaries and orders (summaries/, orders/).
+    "summary_required": (
+        "请先填写服务总结再结束会话", "Save the service summary before ending this conversation"
+    ),
+    "summary_types": (
+        "最多选择 3 个已启用的总结类型", "Choose at most 3 enabled summary types"
+    ),
+    "summary_status": (
+        "处理状态只能是已解决、未解决或跟进中", "The status must be solved, unsolved or following up"
+    ),
+    "summary_remark_too_long": ("备注不能超过 {limit} 个字", "The remark cannot exceed {limit} characters"),
+    "summary_category_depth": (
+        "总结分类只有两级：类型必须属于一个业务单元",
+        "Categories have two levels: a type belongs to a business unit",
+    ),
+    "order_number": ("请填写订单号（1–64 个字符）", "Enter the order number (1–64 characters)"),
+    "order_amount": (
+        "订单金额须为不小于 0 的数字，最多两位小数", "The amount must be a number ≥ 0 with at most 2 decimals"
+    ),
+    "order_currency": (
+        "币种须为 3 个字母的 ISO 4217 代码，如 CNY", "The currency must be a 3-letter ISO 4217 code, e.g. CNY"
+    ),
+    "order_status": ("无效的订单状态", "Invalid order status"),
 }
 
 

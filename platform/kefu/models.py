@@ -13,6 +13,7 @@ from .decisions.models import ConversationDeadline, RuleFailure, Ruleset, Rulese
 from .ending.models import VisitorPresence
 from .integrations.models import IntegrationPage, IntegrationSecret
 from .leavemessages.models import LeaveAttachment, LeaveForm, LeaveMessage
+from .orders.models import ConversationOrder
 from .org.models import (
     AgentStatusLog,
     Company,
@@ -26,12 +27,14 @@ from .presence.models import AgentPresence, BusyReason, StatusRequest
 from .quickreplies.models import QuickReply, QuickReplyGroup
 from .ratings.models import Rating, RatingScheme
 from .settings.models import CompanySettings
+from .summaries.models import ConversationStar, ConversationSummary, SummaryCategory
 from .transfers.models import ConversationParticipant
 from .visitors.fields import VisitorField
 from .visitors.models import Visitor, VisitorIdentity
 from .visitors.pageviews import PageView
 
 __all__ = [
+    "ConversationOrder", "ConversationStar", "ConversationSummary", "SummaryCategory",
     "VisitorField", "PageView",
     "IntegrationPage", "IntegrationSecret",
     "ConversationParticipant",
