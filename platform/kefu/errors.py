@@ -50,6 +50,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "channel_disabled": ("该渠道已停用", "This channel is disabled"),
     "conversation_closed": ("会话已结束", "The conversation has ended"),
     "not_assigned": ("该会话未分配给你", "This conversation is not assigned to you"),
+    # Chat pane (chatpane/): sensitive words, recall, quotes.
+    "sensitive_word": (
+        "消息包含敏感词「{word}」，不能发送，请修改后重试",
+        "The message contains the sensitive word \u201c{word}\u201d and cannot be sent; edit it and retry",
+    ),
+    "recall_expired": (
+        "只能撤回 {seconds} 秒内发送的消息",
+        "Only messages sent in the last {seconds} seconds can be recalled",
+    ),
+    "recall_disabled": ("本公司未开启消息撤回", "Message recall is turned off for this company"),
+    "recall_not_own": ("只能撤回自己发送的消息", "You can only recall your own messages"),
+    "quote_unavailable": (
+        "引用的消息不存在或已撤回", "The quoted message does not exist or was recalled"
+    ),
     "not_queued": ("该会话已由客服接待，不在排队中", "An agent is already serving this conversation"),
     "invalid_status": ("无效的状态", "Invalid status"),
     "duplicate": ("名称已存在", "This name is already taken"),

@@ -3,6 +3,7 @@
 from .audit.models import AuditLog
 from .blacklist.models import BlacklistEntry
 from .channels.models import Channel
+from .chatpane.models import ReadMark, SensitiveWord
 from .conversations.models import (
     Conversation,
     ConversationEvent,
@@ -35,6 +36,7 @@ from .visitors.pageviews import PageView
 
 __all__ = [
     "ConversationOrder", "ConversationStar", "ConversationSummary", "SummaryCategory",
+    "ReadMark", "SensitiveWord",
     "VisitorField", "PageView",
     "IntegrationPage", "IntegrationSecret",
     "ConversationParticipant",

@@ -58,11 +58,14 @@ def check_visitor_message(claims: VisitorClaims, data: Any) -> tuple[StoredMessa
         raise KefuError("invalid_token", status=401)
     if not state.enabled:
         raise KefuError("channel_disabled", status=403)
-    return do_visitor_message(claims, text, fields["client_id"])
+    from ..chatpane.actions import visitor_payload  # quote, sensitive-word flags
+
+    payload = visitor_payload(claims, text, fields["reply_to"])
+    return do_visitor_message(claims, text, fields["client_id"], payload)
 
 
 def do_visitor_message(
-    claims: VisitorClaims, text: str, client_id: str | None
+    claims: VisitorClaims, text: str, client_id: str | None, payload: dict[str, Any] | None = None
 ) -> tuple[StoredMessage, bool]:
     """Store a visitor message, opening and routing a conversation if none is open.
 
@@ -95,7 +98,7 @@ def do_visitor_message(
                 opened, leave_reason = do_open_conversation(channel, visitor)
                 conv = store.lock_conversation(opened.id)
         assert conv is not None
-        msg = _write_message(conv, "visitor", None, text, client_id)
+        msg = _write_message(conv, "visitor", None, text, client_id, payload)
         if msg is None:
             return _stored_twin(conv, client_id), False
         if opened is not None and leave_reason == "blacklisted":
@@ -204,11 +207,15 @@ def check_agent_message(agent: User, data: Any) -> tuple[StoredMessage, bool]:
     """Validate an agent's reply and store it; return (message, newly_created)."""
     fields = load(AgentSendSchema(), data)
     text = clean_text(fields["text"])
-    return do_agent_message(agent, fields["conversation_id"], text, fields["client_id"])
+    from ..chatpane.actions import agent_payload  # refuses sensitive words; adds the quote
+
+    payload = agent_payload(agent, fields["conversation_id"], text, fields["reply_to"])
+    return do_agent_message(agent, fields["conversation_id"], text, fields["client_id"], payload)
 
 
 def do_agent_message(
-    agent: User, conversation_id: int, text: str, client_id: str | None
+    agent: User, conversation_id: int, text: str, client_id: str | None,
+    payload: dict[str, Any] | None = None,
 ) -> tuple[StoredMessage, bool]:
     """Store a reply of the assigned agent (or an invited helper) and record the first response."""
     from ..transfers.queries import is_helper
@@ -225,7 +232,7 @@ def do_agent_message(
                                 status=409)
             access_conversation_reply(agent, conversation_id)  # raises the precise reason
             raise KefuError("not_assigned", status=403)  # pragma: no cover - raced a transfer
-        msg = _write_message(conv, "agent", agent.id, text, client_id)
+        msg = _write_message(conv, "agent", agent.id, text, client_id, payload)
         if msg is None:
             return _stored_twin(conv, client_id), False
         db.session.commit()
@@ -233,11 +240,12 @@ def do_agent_message(
 
 
 def _write_message(
-    conv: ConvRow, sender: str, sender_id: int | None, text: str, client_id: str | None
+    conv: ConvRow, sender: str, sender_id: int | None, text: str, client_id: str | None,
+    payload: dict[str, Any] | None = None,
 ) -> StoredMessage | None:
     """Insert a message into a locked conversation and queue its event; None if a repeat."""
     now = utcnow()
-    msg = store.insert_message(conv, sender, sender_id, text, client_id, now)
+    msg = store.insert_message(conv, sender, sender_id, text, client_id, now, payload)
     if msg is None:
         return None
     store.touch_conversation(conv, now, sender, sender_id)

@@ -21,6 +21,9 @@ class SendMessageSchema(Schema):
     client_id = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(min=1, max=64)
     )
+    # Quoting (引用): the id of the message this one answers (chatpane.actions checks it).
+    reply_to = fields.Integer(load_default=None, allow_none=True, strict=True,
+                              validate=validate.Range(min=1))
 
 
 class AgentSendSchema(SendMessageSchema):

@@ -54,6 +54,8 @@ class StoredMessage:
     body: str
     client_msg_id: str | None
     created_at: datetime
+    # Quote, sensitive-word flags … (chatpane); empty for most messages.
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 _COLS = (
@@ -79,9 +81,9 @@ def _sql(dialect: str) -> dict[str, Executable]:
         "insert": text(
             "INSERT INTO message (company_id, conversation_id, channel_id, sender_kind, sender_id,"
             " content_type, body, payload, client_msg_id, created_at) VALUES (:company,"
-            " :conversation, :channel, :sender, :sender_id, 'text', :body, '{}', :client, :at)"
+            " :conversation, :channel, :sender, :sender_id, 'text', :body, :payload, :client, :at)"
             " ON CONFLICT (conversation_id, client_msg_id) DO NOTHING RETURNING id"
-        ).bindparams(bindparam("at", type_=when)),
+        ).bindparams(bindparam("at", type_=when), bindparam("payload", type_=JSON())),
         "touch": text(
             "UPDATE conversation SET last_message_at = :at, last_sender = :sender WHERE id = :id"
         ).bindparams(bindparam("at", type_=when)),
@@ -119,17 +121,18 @@ def lock_conversation(conversation_id: int) -> ConvRow | None:
 
 def insert_message(
     conv: ConvRow, sender: str, sender_id: int | None, text_: str, client_id: str | None,
-    now: datetime,
+    now: datetime, payload: dict[str, Any] | None = None,
 ) -> StoredMessage | None:
     """Insert a text message; None when this client id is already stored in the conversation."""
     new_id = db.session.execute(_stmt("insert"), {
         "company": conv.company_id, "conversation": conv.id, "channel": conv.channel_id,
         "sender": sender, "sender_id": sender_id, "body": text_, "client": client_id, "at": now,
+        "payload": payload or {},
     }).scalar()
     if new_id is None:
         return None
     return StoredMessage(new_id, conv.company_id, conv.id, conv.channel_id, sender, sender_id,
-                         "text", text_, client_id, now)
+                         "text", text_, client_id, now, payload or {})
 
 
 def find_message(conversation_id: int, client_id: str) -> StoredMessage | None:
@@ -141,7 +144,8 @@ def find_message(conversation_id: int, client_id: str) -> StoredMessage | None:
     if m is None:
         return None
     return StoredMessage(m.id, m.company_id, m.conversation_id, m.channel_id, m.sender_kind,
-                         m.sender_id, m.content_type, m.body, m.client_msg_id, m.created_at)
+                         m.sender_id, m.content_type, m.body, m.client_msg_id, m.created_at,
+                         m.payload or {})
 
 
 def touch_conversation(

@@ -108,3 +108,8 @@ _install_summaries(AgentNamespace)
 from ..visitors.sockets import install_agent as _install_visitor_panel  # noqa: E402 - its own block
 
 _install_visitor_panel(AgentNamespace)
+
+# The chat pane (chatpane/sockets.py) adds typing, read, message.recall and chat.state.
+from ..chatpane.sockets import install_agent as _install_chatpane  # noqa: E402 - its own block
+
+_install_chatpane(AgentNamespace)

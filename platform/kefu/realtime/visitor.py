@@ -168,6 +168,10 @@ from ..ratings.sockets import install_visitor  # noqa: E402 - its own block, apa
 install_visitor(VisitorNamespace)
 for _name in ("leave", "keep_waiting", "leave_message"):
     setattr(VisitorNamespace, f"on_queue.{_name}", getattr(VisitorNamespace, f"on_queue_{_name}"))
+# The chat pane (chatpane/sockets.py) adds typing, read, message.recall and chat.state.
+from ..chatpane.sockets import install_visitor as _install_chatpane  # noqa: E402 - its own block
+
+_install_chatpane(VisitorNamespace, _claims, _lang)
 
 # The browsing trail (visitors/sockets.py) adds page_view.
 from ..visitors.sockets import install_visitor as _install_trail  # noqa: E402 - its own block

@@ -33,6 +33,8 @@ class CompanySettings(db.Model):  # type: ignore[name-defined]
     # 满意度: whether agents see the ratings of their chats; invite when an agent ends a chat.
     agents_see_ratings: Mapped[bool] = mapped_column(Boolean, default=True)
     rating_on_close: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 消息撤回: how long after sending its sender may recall a message (0: never).
+    recall_seconds: Mapped[int] = mapped_column(Integer, default=120)
     # 服务总结: an agent may end a chat only once its summary is saved (timeouts are not blocked).
     summary_required: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

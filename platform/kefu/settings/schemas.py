@@ -22,4 +22,6 @@ class CompanySettingsSchema(Schema):
     offline_chats = fields.String(required=True, validate=validate.OneOf(OFFLINE_CHATS))
     agents_see_ratings = fields.Boolean(load_default=False)
     rating_on_close = fields.Boolean(load_default=False)
+    recall_seconds = fields.Integer(load_default=120, strict=False,
+                                    validate=validate.Range(min=0, max=86400))
     summary_required = fields.Boolean(load_default=False)
