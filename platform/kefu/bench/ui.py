@@ -218,7 +218,9 @@ def _embed_run(browser: Any, watch: str, base: str, host_url: str) -> dict[str, 
         page.wait_for_selector("#kefu-launcher")
         page.wait_for_load_state("networkidle")
         before = list(seen)
-        t0 = page.evaluate("performance.now()")
+        # The click's own moment, not Playwright's round trip before it.
+        page.evaluate("document.addEventListener('click', () => "
+                      "{ window.__kefuClick = window.__kefuClick || performance.now(); }, true)")
         page.click("#kefu-launcher")
         frame = page.frame_locator("#kefu-frame")
         frame.locator('#chat[data-conn="online"]').wait_for()
@@ -227,7 +229,7 @@ def _embed_run(browser: Any, watch: str, base: str, host_url: str) -> dict[str, 
         handle.wait_for_function("() => window.__kefuReady !== null && window.__kefuReady !== undefined")
         # The frame's clock starts at its own navigation: convert to the host page's clock.
         ready = handle.evaluate("performance.timeOrigin + window.__kefuReady")
-        opened = float(ready) - float(page.evaluate("performance.timeOrigin")) - float(t0)
+        opened = float(ready) - float(page.evaluate("performance.timeOrigin + window.__kefuClick"))
         page.wait_for_load_state("networkidle")
         after = seen[len(before):]
         return {"snippet": _weigh(before), "frame": _weigh(after), "embed_open_ms": opened}
