@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from kefu.audit.models import AuditLog
 from kefu.blacklist.models import BlacklistEntry
 from kefu.channels.models import Channel
+from kefu.chatpane.models import SensitiveWord
 from kefu.integrations.models import IntegrationPage
 from kefu.leavemessages.models import LeaveForm, LeaveMessage
 from kefu.orders.models import ConversationOrder
@@ -36,6 +37,7 @@ from .views.quickreplies import QuickReplyGroupView, QuickReplyView
 from .views.ratings import RatingSchemeView, RatingView
 from .views.rules import RulesView
 from .views.schedules import WorkScheduleView
+from .views.sensitivewords import SensitiveWordView
 from .views.statuses import BusyReasonView, StatusRequestView
 from .views.summaries import OrderView, SummaryCategoryView
 from .views.users import AgentView
@@ -91,6 +93,8 @@ def build_admin(app: Flask) -> Admin:
                                        endpoint="quick_reply_groups", category=SETTINGS))
     admin.add_view(ConversationSettingsView(name=_l("Conversation settings"),
                                             endpoint="conversation_settings", category=SETTINGS))
+    admin.add_view(SensitiveWordView(SensitiveWord, name=_l("Sensitive words"), endpoint="sensitive_words",
+                                     category=SETTINGS))
     admin.add_view(RatingSchemeView(RatingScheme, name=_l("Rating schemes"), endpoint="rating_schemes",
                                     category=SETTINGS))
     admin.add_view(RatingView(Rating, name=_l("Ratings"), endpoint="ratings", category=SETTINGS))
