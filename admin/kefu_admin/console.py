@@ -21,6 +21,7 @@ from kefu.presence.models import BusyReason, StatusRequest
 from kefu.quickreplies.models import QuickReply, QuickReplyGroup
 from kefu.ratings.models import Rating, RatingScheme
 from kefu.summaries.models import SummaryCategory
+from kefu.visitors.fields import VisitorField
 
 from .labels import ORGANIZATION, PLATFORM, SETTINGS
 from .views.audit import AuditLogView
@@ -41,6 +42,7 @@ from .views.sensitivewords import SensitiveWordView
 from .views.statuses import BusyReasonView, StatusRequestView
 from .views.summaries import OrderView, SummaryCategoryView
 from .views.users import AgentView
+from .views.visitor_fields import VisitorFieldView
 
 HERE = os.path.dirname(__file__)
 TRANSLATIONS = os.path.join(HERE, "translations")
@@ -100,6 +102,8 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(RatingView(Rating, name=_l("Ratings"), endpoint="ratings", category=SETTINGS))
     admin.add_view(BlacklistView(BlacklistEntry, name=_l("Blacklist"), endpoint="blacklist",
                                  category=SETTINGS))
+    admin.add_view(VisitorFieldView(VisitorField, name=_l("Visitor fields"), endpoint="visitor_fields",
+                                    category=SETTINGS))
     admin.add_view(LeaveFormView(LeaveForm, name=_l("Leave-message forms"), endpoint="leave_forms",
                                  category=SETTINGS))
     admin.add_view(LeaveMessageView(LeaveMessage, name=_l("Leave messages"), endpoint="leave_messages",

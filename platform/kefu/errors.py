@@ -210,52 +210,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "企业共用的快捷回复只能由管理员在后台修改", "Company quick replies are edited by admins in the console"
     ),
     "quick_reply_limit": ("个人快捷回复最多 {limit} 条", "A personal library holds at most {limit} entries"),
-    # Visitor panel (visitors/): profile edits.
-    "visitor_phone_taken": (
-        "该手机号已属于另一位访客（#{other}），未保存",
-        "This phone number already belongs to another visitor (#{other}); not saved",
-    ),
-    "visitor_email_taken": (
-        "该邮箱已属于另一位访客（#{other}），未保存",
-        "This e-mail already belongs to another visitor (#{other}); not saved",
-    ),
-    "visitor_phone_invalid": ("手机号应为 5-20 位数字", "A phone number has 5-20 digits"),
-    "visitor_email_invalid": ("邮箱格式不正确", "This is not a valid e-mail address"),
-    "visitor_field_unknown": ("没有该自定义字段：{key}", "No such custom field: {key}"),
-    "visitor_field_invalid": (
-        "自定义字段“{label}”的值不正确", "The value of the custom field “{label}” is invalid"
-    ),
-    # Integration pages (对接页面) and the host site's identity hand-off.
-    "integration_name": ("请填写页面名称（最多 60 个字）", "Give the page a name (at most 60 characters)"),
-    "integration_url_scheme": (
-        "链接必须以 http:// 或 https:// 开头（不接受 javascript:、data: 等链接）",
-        "The URL must start with http:// or https:// (javascript:, data: and other links are refused)",
-    ),
-    "integration_url_malformed": (
-        "链接格式有误：需要完整的网址，主机名中不能有变量，不能含空格、引号或尖括号",
-        "The URL is malformed: give a full address, no variable in the host name, no spaces, "
-        "quotes or angle brackets",
-    ),
-    "integration_url_variable": (
-        "未知的变量 {{{name}}}；可用：{{visitor_id}} {{visitor_name}} {{partner_id}} {{conversation_id}} "
-        "{{agent_id}} {{agent_email}} {{company}} {{token}}",
-        "Unknown variable {{{name}}}; available: {{visitor_id}} {{visitor_name}} {{partner_id}} "
-        "{{conversation_id}} {{agent_id}} {{agent_email}} {{company}} {{token}}",
-    ),
-    "integration_token_invalid": ("令牌无效", "The token is invalid"),
-    "integration_token_expired": ("令牌已过期", "The token has expired"),
-    "identity_invalid": (
-        "身份签名无效，未应用任何身份信息", "The identity signature is invalid; no identity was applied"
-    ),
-    "identity_expired": (
-        "身份签名已过期（有效期 {minutes} 分钟），未应用任何身份信息，请刷新页面",
-        "The identity signature has expired (valid for {minutes} minutes); nothing was applied, "
-        "reload the page",
-    ),
-    "identity_not_enabled": (
-        "该渠道未设置身份签名密钥（identity_secret），无法接收身份信息",
-        "This channel has no identity secret (identity_secret); it cannot accept an identity",
-    ),
     # Service summaries and orders (summaries/, orders/).
     "summary_required": (
         "请先填写服务总结再结束会话", "Save the service summary before ending this conversation"
@@ -279,6 +233,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "币种须为 3 个字母的 ISO 4217 代码，如 CNY", "The currency must be a 3-letter ISO 4217 code, e.g. CNY"
     ),
     "order_status": ("无效的订单状态", "Invalid order status"),
+    # Visitor panel (visitors/): profile edits.
+    "visitor_phone_taken": (
+        "该手机号已属于另一位访客（#{other}），未保存",
+        "This phone number already belongs to another visitor (#{other}); not saved",
+    ),
+    "visitor_email_taken": (
+        "该邮箱已属于另一位访客（#{other}），未保存",
+        "This e-mail already belongs to another visitor (#{other}); not saved",
+    ),
+    "visitor_phone_invalid": ("手机号应为 5-20 位数字", "A phone number has 5-20 digits"),
+    "visitor_email_invalid": ("邮箱格式不正确", "This is not a valid e-mail address"),
+    "visitor_field_unknown": ("没有该自定义字段：{key}", "No such custom field: {key}"),
+    "visitor_field_invalid": (
+        "自定义字段“{label}”的值不正确", "The value of the custom field “{label}” is invalid"
+    ),
+    "visitor_field_key": (
+        "字段标识只能用小写字母、数字和下划线，以字母开头（最多 32 个）",
+        "The key takes lower-case letters, digits and _, starting with a letter (at most 32)",
+    ),
+    "visitor_field_label": (
+        "请填写字段名称（最多 64 个字）", "Give the field a label (at most 64 characters)"
+    ),
+    "visitor_field_kind": (
+        "字段类型只能是文本、数字、日期或选项", "The type is text, number, date or choice"
+    ),
+    "visitor_field_choices": (
+        "选项类型需要 1-50 个选项，每个最多 64 个字",
+        "A choice field needs 1-50 options of at most 64 characters",
+    ),
 }
 
 

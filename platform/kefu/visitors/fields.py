@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..errors import KefuError
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -73,3 +75,24 @@ def company_fields(company_id: int) -> list[VisitorField]:
 def field_dict(field: VisitorField) -> dict[str, Any]:
     """Serialize a field definition for the panel."""
     return {"key": field.key, "label": field.label, "kind": field.kind, "choices": list(field.choices or [])}
+
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+def check_field_row(field: VisitorField) -> None:
+    """Refuse a field definition with a bad key, type or choice list (console writes call this)."""
+    field.key = (field.key or "").strip()
+    field.label = (field.label or "").strip()
+    if not _KEY.match(field.key):
+        raise KefuError("visitor_field_key", fields={"key": ["a-z, 0-9, _"]})
+    if not field.label or len(field.label) > 64:
+        raise KefuError("visitor_field_label", fields={"label": ["1-64 characters"]})
+    if field.kind not in KINDS:
+        raise KefuError("visitor_field_kind", fields={"kind": list(KINDS)})
+    choices = [str(c).strip() for c in (field.choices or []) if str(c).strip()]
+    if field.kind == "choice" and not 1 <= len(choices) <= 50:
+        raise KefuError("visitor_field_choices", fields={"choices": ["1-50"]})
+    if any(len(c) > 64 for c in choices):
+        raise KefuError("visitor_field_choices", fields={"choices": ["1-50"]})
+    field.choices = list(dict.fromkeys(choices)) if field.kind == "choice" else []
