@@ -83,15 +83,16 @@ def test_tabs_follow_skill_groups_and_conversation_access(app, make):
     _page(d.company, "https://a.example.com/{visitor_id}", name_zh="全员")
     _page(d.company, "https://b.example.com/{visitor_id}", name_zh="仅VIP", group_ids=[other_group.id])
     agent = client_for(app, d.agent.email, AGENT_PASSWORD)
-    names = [p["name"] for p in agent.get(f"/api/integration/pages?conversation_id={conv.id}").get_json()["pages"]]
+    url = f"/api/integration/pages?conversation_id={conv.id}"
+    names = [p["name"] for p in agent.get(url).get_json()["pages"]]
     assert names == ["全员"]
     colleague = make.user(d.company, groups=[other_group])
     outsider_co = make.company()
     outsider = make.user(outsider_co)
     for user in (colleague, outsider):
-        r = client_for(app, user.email, AGENT_PASSWORD).get(f"/api/integration/pages?conversation_id={conv.id}")
+        r = client_for(app, user.email, AGENT_PASSWORD).get(url)
         assert r.status_code == 404
-    assert anonymous(app).get(f"/api/integration/pages?conversation_id={conv.id}").status_code == 401
+    assert anonymous(app).get(url).status_code == 401
     assert agent.get("/api/integration/pages?conversation_id=abc").status_code == 400
 
 

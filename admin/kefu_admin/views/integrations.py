@@ -28,7 +28,7 @@ VARIABLE_HELP = " ".join("{" + v + "}" for v in VARIABLES)
 def group_names(page: IntegrationPage) -> str:
     """The skill groups a page is limited to, or "everyone"."""
     if not page.group_ids:
-        return str(_l("Everyone"))
+        return str(_l("All agents"))
     names = db.session.scalars(select(SkillGroup.name).where(SkillGroup.id.in_(page.group_ids)))
     return ", ".join(sorted(names))
 
@@ -40,7 +40,7 @@ class IntegrationPageView(KefuModelView):
     column_details_list = [*column_list, "created_at"]
     column_labels = labels(
         name_zh=_l("Name (Chinese)"), name_en=_l("Name (English)"), url_template=_l("URL template"),
-        sort_order=_l("Order"), groups=_l("Visible to skill groups"),
+        sort_order=_l("Tab order"), groups=_l("Visible to skill groups"),
     )
     column_formatters = {
         "groups": lambda v, c, m, n: group_names(m),

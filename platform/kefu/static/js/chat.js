@@ -220,6 +220,7 @@
       page_url: params.get("page") || location.href, referrer: params.get("ref") || document.referrer,
       language: navigator.language || ""
     };
+    if (window.KefuIdentity && window.KefuIdentity.get()) body.identity = window.KefuIdentity.get();  // identity.js
     fetch("/api/widget/" + encodeURIComponent(key) + "/session", {
       method: "POST", headers: {"Content-Type": "application/json", "Accept": "application/json"},
       body: JSON.stringify(body)
@@ -229,6 +230,7 @@
         if (status === 401 && !retry) {
           store.removeItem("kefu_token_" + key); hashToken = null; return open(true);
         }
+        if (!data.ok && window.KefuIdentity && window.KefuIdentity.refused(data.error)) return open(retry);
         if (!data.ok) return showError(data.error);
         showError(null);
         // The reception plan (rules) greets this visitor; shown once per page, as text only.

@@ -23,7 +23,11 @@
       frame = document.createElement("iframe");
       frame.id = "kefu-frame";
       var token = getToken();
-      frame.src = url + (token ? "#token=" + encodeURIComponent(token) : "");
+      // The host's signed identity (docs/identity.md) also rides in the fragment, out of server logs.
+      var ident = window.KEFU_IDENTITY, frag = [];
+      if (token) frag.push("token=" + encodeURIComponent(token));
+      if (ident && ident.data && ident.sig) frag.push("identity=" + encodeURIComponent(ident.data + "." + ident.sig));
+      frame.src = url + (frag.length ? "#" + frag.join("&") : "");
       frame.title = {{ title|safe }};
       frame.style.cssText = "position:fixed;right:20px;bottom:76px;width:370px;height:560px;" +
         "max-width:calc(100vw - 40px);max-height:calc(100vh - 96px);border:0;border-radius:12px;" +
