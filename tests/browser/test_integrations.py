@@ -83,3 +83,30 @@ def test_forged_identity_is_refused_and_the_visitor_chats_as_a_guest(live, make,
     visitor = db.session.query(Visitor).order_by(Visitor.id.desc()).first()
     assert (visitor.name, visitor.vip_level) == ("", 0)
     shot(widget, "identity_refused")
+
+
+def test_embed_snippet_hands_the_signed_identity_to_the_chat(live, make, new_context, host_site):
+    """A shop page sets window.KEFU_IDENTITY before the snippet; the agent sees the shop's name for
+    the customer, and the hand-off never appears in the chat frame's address after loading."""
+    d = make.desk()
+    set_identity_secret(d.channel, "host-secret")
+    bench = login_agent(new_context(), live, d.agent.email)
+    ident = signed("host-secret", partner_id="shop-77", name="李四", vip_level=4, params={"plan": "gold"})
+    page_url = host_site(
+        "<!doctype html><html><head><meta charset='utf-8'><title>Shop</title></head><body><h1>Shop</h1>"
+        f"<script>window.KEFU_IDENTITY = {{data: '{ident['data']}', sig: '{ident['sig']}'}};</script>"
+        f"<script src=\"{live}/widget/{d.channel.key}.js\" async></script></body></html>", "/shop")
+    host = new_context().new_page()
+    host.goto(page_url)
+    host.locator("#kefu-launcher").click()
+    frame = host.frame_locator("#kefu-frame")
+    expect(frame.locator("#chat")).to_have_attribute("data-conn", "online")
+    frame.locator("#text").fill("会员价是多少")
+    frame.locator("#send").click()
+    expect(bench.locator("#conversations li .conv-name")).to_have_text("李四")
+    db.session.rollback()
+    visitor = db.session.query(Visitor).order_by(Visitor.id.desc()).first()
+    assert (visitor.name, visitor.vip_level, visitor.custom.get("plan")) == ("李四", 4, "gold")
+    chat_frame = next(f for f in host.frames if "/chat/" in f.url)
+    assert "identity=" not in chat_frame.evaluate("location.href")
+    shot(host, "identity_embed")
