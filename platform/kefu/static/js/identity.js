@@ -18,7 +18,9 @@
     refused: function (error) {
       if (!identity || !error || String(error.code || "").indexOf("identity_") !== 0) return false;
       identity = null;
-      var note = (error.message || "") + (T.refused ? " " + T.refused : "");
+      var msg = String(error.message || ""), zh = /[\u4e00-\u9fff]/.test(msg);
+      if (msg && !/[。.!！]$/.test(msg)) msg += zh ? "。" : ".";
+      var note = msg + (T.refused ? (zh ? "" : " ") + T.refused : "");
       if (window.KefuChat) window.KefuChat.systemNote(note);
       return true;
     }

@@ -69,6 +69,14 @@
     });
   }
   WB.onSelect(load);
+  // A chat taken off the screen (transferred away, taken over) takes its pages with it.
+  var title = document.getElementById("chat-title");
+  if (title && window.MutationObserver) {
+    new MutationObserver(function () {
+      if (WB.current()) return;
+      seq++; shownFor = null; panel.hidden = true; tabs.textContent = ""; frames.textContent = "";
+    }).observe(title, {childList: true, characterData: true, subtree: true});
+  }
   if (WB.current()) load(WB.current());
   window.KefuIntegrations = {reload: function () { var c = WB.current(); shownFor = null; load(c); }};
 })();
