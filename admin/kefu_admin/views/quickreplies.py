@@ -69,13 +69,13 @@ class QuickReplyView(_OwnedView):
 
     column_list = ["group", "title", "text", "owner", "sort_order"]
     column_details_list = ["group", "title", "text", "owner", "sort_order", "created_at"]
-    column_labels = labels(group=_l("Group"), title=_l("Title"), text=_l("Text"),
+    column_labels = labels(group=_l("Reply group"), title=_l("Title"), text=_l("Text"),
                            owner=_l("Owner (empty = shared)"))
     column_descriptions = {"text": VARIABLES}
     column_formatters = {"owner": lambda v, c, m, n: owner_name(m), "group": lambda v, c, m, n: group_name(m)}
     column_searchable_list = ["title", "text"]
     column_filters = [
-        IntEqualFilter(QuickReply.group_id, _l("Group"), options=company_options(QuickReplyGroup)),
+        IntEqualFilter(QuickReply.group_id, _l("Reply group"), options=company_options(QuickReplyGroup)),
         FilterEmpty(QuickReply.owner_id, _l("Shared")),
         IntEqualFilter(QuickReply.owner_id, _l("Owner"), options=company_options(User)),
         FilterLike(QuickReply.title, _l("Title")),
@@ -84,7 +84,7 @@ class QuickReplyView(_OwnedView):
     form_columns = ["group", "title", "text", "owner", "sort_order"]
     form_extra_fields = {
         "group": StrictQuerySelectField(
-            _l("Group"), query_factory=company_rows(QuickReplyGroup), get_label=group_label,
+            _l("Reply group"), query_factory=company_rows(QuickReplyGroup), get_label=group_label,
             allow_blank=True, blank_text="—",
             description=_l("A group of the same library (shared or the owner's)."),
         ),

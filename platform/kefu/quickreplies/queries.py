@@ -47,7 +47,9 @@ def quick_replies_for(user: User, scope: str = "all", q: str = "") -> list[Quick
             func.lower(func.coalesce(QuickReplyGroup.name, "")).like(pattern, escape="\\"),
         ))
     return list(db.session.scalars(stmt.order_by(
-        QuickReply.owner_id.is_not(None), QuickReplyGroup.sort_order, QuickReplyGroup.name,
+        # Ungrouped replies last on both backends (NULLs sort first on SQLite, last on PostgreSQL).
+        QuickReply.owner_id.is_not(None), QuickReply.group_id.is_(None), QuickReplyGroup.sort_order,
+        QuickReplyGroup.name,
         QuickReply.sort_order, QuickReply.id,
     )))
 
