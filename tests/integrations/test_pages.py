@@ -11,7 +11,16 @@ from kefu.integrations.tokens import issue
 from kefu.settings.actions import do_save
 from kefu.visitors.actions import check_open_session
 
-from ..admin.helpers import AGENT_PASSWORD, anonymous, client_for, owner_client, problems, rows, submit
+from ..admin.helpers import (
+    AGENT_PASSWORD,
+    anonymous,
+    client_for,
+    owner_client,
+    page,
+    problems,
+    rows,
+    submit,
+)
 from ..presence.helpers import open_chat
 
 CRM = "https://crm.example.com/c?vid={visitor_id}&name={visitor_name}&conv={conversation_id}&t={token}"
@@ -49,6 +58,10 @@ def test_console_saves_a_page_and_refuses_javascript_and_data_urls(app, make):
         })
         assert bad.status_code == 200 and text in problems(bad), problems(bad)
     assert len(rows(IntegrationPage)) == 1
+    listing = page(client, "/admin/integration_pages/")
+    assert "订单" in listing and "售后" in listing and "erp.example.com" in listing
+    edit = page(client, f"/admin/integration_pages/edit/?id={saved.id}")
+    assert f'value="{group.id}" selected' in edit or f'selected value="{group.id}"' in edit
 
 
 def test_agent_gets_tabs_with_encoded_values_and_a_verifiable_token(app, make):
