@@ -166,3 +166,19 @@ def test_partner_id_variable_comes_from_the_identity_hand_off(app, make):
     agent = client_for(app, d.agent.email, AGENT_PASSWORD)
     pages = agent.get(f"/api/integration/pages?conversation_id={msg.conversation_id}").get_json()["pages"]
     assert pages[0]["url"] == "https://crm.example.com/p/u-42"
+
+
+def test_a_secret_sealed_under_another_key_is_replaced_not_a_server_error(app, make):
+    """After a SECRET_KEY change the old secret is unreadable: old tokens are refused, new ones work."""
+    from kefu.extensions import db
+    from kefu.integrations.models import IntegrationSecret
+
+    company = make.company()
+    old = issue(company.id, company.slug, 1, 2, 3)
+    row = db.session.query(IntegrationSecret).filter_by(company_id=company.id).one()
+    row.secret_encrypted = "sealed-under-an-older-key"
+    db.session.commit()
+    client = anonymous(app)
+    assert client.post("/api/integration/verify", json={"token": old}).status_code == 400
+    fresh_token = issue(company.id, company.slug, 1, 2, 3)
+    assert client.post("/api/integration/verify", json={"token": fresh_token}).status_code == 200

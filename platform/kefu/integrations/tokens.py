@@ -52,16 +52,34 @@ def ttl() -> int:
     return int(current_app.config.get("KEFU_INTEGRATION_TOKEN_TTL", DEFAULT_TTL))
 
 
-def company_secret(company_id: int) -> bytes:
-    """Return the company's signing secret, creating it on first use."""
-    row = db.session.scalars(
+def _secret_of(row: IntegrationSecret | None) -> bytes | None:
+    """The row's secret in clear; None when missing or encrypted under another SECRET_KEY."""
+    if row is None:
+        return None
+    try:
+        return str(decrypt_json(row.secret_encrypted)["secret"]).encode()
+    except (ValueError, KeyError):
+        return None
+
+
+def _row(company_id: int) -> IntegrationSecret | None:
+    return db.session.scalars(
         select(IntegrationSecret).where(IntegrationSecret.company_id == company_id)
     ).first()
-    if row is None:
-        from .actions import do_create_secret
 
-        row = do_create_secret(company_id)
-    return str(decrypt_json(row.secret_encrypted)["secret"]).encode()
+
+def company_secret(company_id: int) -> bytes:
+    """Return the company's signing secret, creating it on first use (or after a key change)."""
+    row = _row(company_id)
+    secret = _secret_of(row)
+    if secret is None:
+        from .actions import do_create_secret, do_rotate_secret
+
+        # A secret sealed under an older SECRET_KEY cannot be read: replace it.
+        row = do_create_secret(company_id) if row is None else do_rotate_secret(company_id)
+        secret = _secret_of(row)
+    assert secret is not None
+    return secret
 
 
 def _sign(secret: bytes, signing_input: str) -> str:
@@ -94,12 +112,9 @@ def verify(token: Any) -> TokenClaims:
     company_id = payload.get("company_id")
     if not isinstance(company_id, int) or isinstance(company_id, bool):
         raise KefuError("integration_token_invalid", status=400)
-    row = db.session.scalars(
-        select(IntegrationSecret).where(IntegrationSecret.company_id == company_id)
-    ).first()
-    if row is None:
+    secret = _secret_of(_row(company_id))
+    if secret is None:
         raise KefuError("integration_token_invalid", status=400)
-    secret = str(decrypt_json(row.secret_encrypted)["secret"]).encode()
     if not hmac.compare_digest(_sign(secret, f"{head}.{body}"), sig):
         raise KefuError("integration_token_invalid", status=400)
     try:
