@@ -28,6 +28,7 @@ from .schemas import PageViewSchema, ProfileSchema
 VISIT_GAP = timedelta(minutes=30)
 # Trail entries the widget reports may be late (sent when the chat opens) but not from the future.
 TRAIL_PAST = timedelta(days=7)
+SAME_VIEW = timedelta(seconds=60)
 # Advisory-lock key space of the duplicate phone/email check (PostgreSQL), apart from others'.
 _PROFILE_LOCK_SPACE = 0x7600_0000
 
@@ -35,26 +36,23 @@ _PROFILE_LOCK_SPACE = 0x7600_0000
 def add_page_views(visitor: Visitor, views: list[tuple[str, str, datetime]]) -> int:
     """Add pages to the visitor's trail in the current transaction, keep the last 50; return how many.
 
-    A page already stored at the same moment, or the same page again within a minute of the
-    latest one (a reload, or the widget reporting the page it opened on), is not added twice.
+    The same page within a minute of a stored view of it (a reload, a replayed report, or the widget
+    reporting the page it opened on) is that view again: it only fills in a missing title.
     """
-    last = db.session.scalars(
-        select(PageView).where(PageView.visitor_id == visitor.id)
-        .order_by(PageView.viewed_at.desc(), PageView.id.desc()).limit(1)
-    ).first()
-    last_url, last_at = (last.url, last.viewed_at) if last else ("", None)
     added = 0
     for url, title, at in sorted(views, key=lambda v: v[2]):
-        if url == last_url and last_at is not None and abs((at - last_at).total_seconds()) < 60:
-            continue
-        same = db.session.scalar(select(func.count()).select_from(PageView).where(
-            PageView.visitor_id == visitor.id, PageView.url == url, PageView.viewed_at == at))
-        if same:
+        url, title = url[:URL_MAX], title[:TITLE_MAX]
+        near = db.session.scalars(select(PageView).where(
+            PageView.visitor_id == visitor.id, PageView.url == url,
+            PageView.viewed_at >= at - SAME_VIEW, PageView.viewed_at <= at + SAME_VIEW).limit(1)).first()
+        if near is not None:
+            if title and not near.title:
+                near.title = title
+                added += 1  # the trail shown changed
             continue
         db.session.add(PageView(company_id=visitor.company_id, visitor_id=visitor.id,
-                                visit=visitor.visit_count or 0, url=url[:URL_MAX],
-                                title=title[:TITLE_MAX], viewed_at=at))
-        last_url, last_at = url, at
+                                visit=visitor.visit_count or 0, url=url, title=title, viewed_at=at))
+        db.session.flush()  # the next view of the same batch sees this one
         added += 1
     if added:
         db.session.flush()

@@ -32,6 +32,7 @@
       frame.style.cssText = "position:fixed;right:20px;bottom:76px;width:370px;height:560px;" +
         "max-width:calc(100vw - 40px);max-height:calc(100vh - 96px);border:0;border-radius:12px;" +
         "z-index:2147483000;box-shadow:0 8px 24px rgba(0,0,0,.25);background:#fff";
+      frame.addEventListener("load", sendPages);
       document.body.appendChild(frame);
     } else {
       frame.style.display = frame.style.display === "none" ? "block" : "none";
@@ -42,5 +43,25 @@
     if (!frame || ev.source !== frame.contentWindow || !d || d.type !== "kefu:token") return;
     if (typeof d.token === "string" && d.token && d.token.length <= 2048) setToken(d.token);
   });
+  // The browsing trail (访客轨迹): this site's recent pages, kept here and handed to the chat frame,
+  // which reports them for the agent's visitor panel. Same-site history only; nothing is sent
+  // before the visitor opens the chat.
+  var trailKey = "kefu_trail_" + tokenKey.slice(11), lastHref = "";
+  function trail() { try { return JSON.parse(window.localStorage.getItem(trailKey) || "[]"); } catch (e) { return []; } }
+  function sendPages() {
+    if (!frame || !frame.contentWindow) return;
+    try { frame.contentWindow.postMessage({type: "kefu:pages", views: trail()}, new URL(chatUrl).origin); } catch (e) { /* closed */ }
+  }
+  function notePage() {
+    if (location.href === lastHref) return;
+    lastHref = location.href;
+    var list = trail().concat([{url: location.href, title: (document.title || "").slice(0, 200), at: Date.now()}]);
+    try { window.localStorage.setItem(trailKey, JSON.stringify(list.slice(-20))); } catch (e) { /* private mode */ }
+    sendPages();
+  }
+  notePage();
+  window.addEventListener("popstate", notePage);
+  window.addEventListener("hashchange", notePage);
+  setInterval(notePage, 2000);  // single-page sites change the URL without an event
   (document.body || document.documentElement).appendChild(btn);
 })();
