@@ -32,6 +32,7 @@ from .views.conversation_settings import ConversationSettingsView
 from .views.departments import DepartmentView
 from .views.groups import SkillGroupView
 from .views.home import HomeView
+from .views.integration_token import IntegrationTokenView
 from .views.integrations import IntegrationPageView
 from .views.leavemessages import LeaveFormView, LeaveMessageView
 from .views.quickreplies import QuickReplyGroupView, QuickReplyView
@@ -110,6 +111,8 @@ def build_admin(app: Flask) -> Admin:
                                     category=SETTINGS))
     admin.add_view(IntegrationPageView(IntegrationPage, name=_l("Integration pages"),
                                        endpoint="integration_pages", category=SETTINGS))
+    admin.add_view(IntegrationTokenView(name=_l("Integration page token"), endpoint="integration_token",
+                                        category=SETTINGS))
     admin.add_view(SummaryCategoryView(SummaryCategory, name=_l("Summary categories"),
                                        endpoint="summary_categories", category=SETTINGS))
     admin.add_view(OrderView(ConversationOrder, name=_l("Orders"), endpoint="orders", category=SETTINGS))

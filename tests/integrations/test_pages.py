@@ -182,3 +182,33 @@ def test_a_secret_sealed_under_another_key_is_replaced_not_a_server_error(app, m
     assert client.post("/api/integration/verify", json={"token": old}).status_code == 400
     fresh_token = issue(company.id, company.slug, 1, 2, 3)
     assert client.post("/api/integration/verify", json={"token": fresh_token}).status_code == 200
+
+
+def test_console_shows_the_token_secret_and_rotates_it(app, make):
+    """Admins read the secret enterprise pages verify with; replacing it voids older tokens."""
+    import re
+
+    from ..admin.helpers import client_for as login_as
+
+    company = make.company()
+    client = owner_client(app, company)
+    html = page(client, "/admin/integration_token/?lang=zh")
+    assert "对接页面令牌" in html and "/api/integration/verify" in html
+    secret = re.search(r'<pre id="integration-secret"[^>]*>([^<]+)</pre>', html).group(1)
+    token = issue(company.id, company.slug, 1, 2, 3)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    r = client.post("/admin/integration_token/", data={"csrf_token": csrf})
+    assert r.status_code == 302
+    assert anonymous(app).post("/api/integration/verify", json={"token": token}).status_code == 400
+    after = page(client, "/admin/integration_token/")
+    assert secret not in after
+    assert client.post("/admin/integration_token/", data={}).status_code == 302  # no CSRF token
+    assert _shown_secret(page(client, "/admin/integration_token/")) == _shown_secret(after)
+    agent = login_as(app, make.user(company).email, AGENT_PASSWORD)
+    assert agent.get("/admin/integration_token/").status_code in (302, 403)
+
+
+def _shown_secret(html):
+    import re
+
+    return re.search(r'<pre id="integration-secret"[^>]*>([^<]+)</pre>', html).group(1)

@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from ..audit.actions import record
 from ..crypto import encrypt_json
 from ..errors import KefuError
 from ..extensions import db
@@ -53,8 +54,12 @@ def do_create_secret(company_id: int) -> IntegrationSecret:
     return row
 
 
-def do_rotate_secret(company_id: int) -> IntegrationSecret:
-    """Replace a company's secret: every token issued so far stops verifying."""
+def do_rotate_secret(company_id: int, actor_id: int | None = None) -> IntegrationSecret:
+    """Replace a company's secret: every token issued so far stops verifying (audit-logged)."""
     db.session.execute(delete(IntegrationSecret).where(IntegrationSecret.company_id == company_id))
     db.session.commit()
-    return do_create_secret(company_id)
+    row = do_create_secret(company_id)
+    if actor_id is not None:
+        record(actor_id, "rotate_secret", row, company_id, {"secret": ["…", "…"]})
+        db.session.commit()
+    return row
