@@ -196,6 +196,14 @@ def test_console_shows_the_token_secret_and_rotates_it(app, make):
     assert "对接页面令牌" in html and "/api/integration/verify" in html
     secret = re.search(r'<pre id="integration-secret"[^>]*>([^<]+)</pre>', html).group(1)
     token = issue(company.id, company.slug, 1, 2, 3)
+    # Any JWT library can check it with that secret: HS256 is HMAC-SHA256 over "header.payload".
+    import base64
+    import hashlib
+    import hmac
+
+    signing_input, sig = token.rsplit(".", 1)
+    expected = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    assert base64.urlsafe_b64encode(expected).rstrip(b"=").decode() == sig
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     r = client.post("/admin/integration_token/", data={"csrf_token": csrf})
     assert r.status_code == 302
