@@ -86,7 +86,12 @@
     refreshEmpty();
     if (stick) scrollDown();
   }
-  var stateHooks = [], socketHooks = [], messageHooks = [];
+  var stateHooks = [], socketHooks = [], messageHooks = [], sendHooks = [];
+  function sendExtras() {
+    var x = {};
+    sendHooks.forEach(function (fn) { var more = fn() || {}; Object.keys(more).forEach(function (k) { x[k] = more[k]; }); });
+    return x;
+  }
   // Why the chat ended (Sobot's wording), in the visitor's language: the texts come with the state.
   function endText(conv) {
     var t = conv.end_text && conv.end_text.visitor;
@@ -144,6 +149,7 @@
       var stick = nearBottom();
       place(p.el, m.id);
       if (stick) scrollDown();
+      messageHooks.forEach(function (fn) { fn(m, p.el); });
       return;
     }
     var li = bubble(m.text, m.sender, m.id);
@@ -152,7 +158,9 @@
   function send(clientId) {
     var p = pending[clientId];
     if (!p || !socket || !socket.connected) return;  // resent on reconnect
-    socket.timeout(10000).emit("message", {text: p.text, client_id: clientId}, function (err, res) {
+    var body = {text: p.text, client_id: clientId};
+    Object.keys(p.extra || {}).forEach(function (k) { body[k] = p.extra[k]; });
+    socket.timeout(10000).emit("message", body, function (err, res) {
       if (err) return;  // no answer: retried on reconnect with the same client id
       if (res && res.ok) { add(res.message); showError(null); }
       else if (res && pending[clientId]) {
@@ -259,14 +267,16 @@
     state: function () { return convState; },
     onState: function (fn) { stateHooks.push(fn); },
     onSocket: function (fn) { socketHooks.push(fn); if (socket) fn(socket); },
-    onMessage: function (fn) { messageHooks.push(fn); }
+    onMessage: function (fn) { messageHooks.push(fn); },
+    onSend: function (fn) { sendHooks.push(fn); },
+    input: input
   };
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value.trim();
     if (!text) return;
     var id = uuid();
-    pending[id] = {text: text, el: bubble(text, "visitor")};
+    pending[id] = {text: text, el: bubble(text, "visitor"), extra: sendExtras()};
     pending[id].el.classList.add("pending");
     input.value = "";
     input.focus();

@@ -19,6 +19,13 @@
   var current = null;
   var pending = {};    // client id -> {conversation_id, text}
   var listHooks = [];  // panels that decorate a chat's list item (e.g. no-reply alerts)
+  var bubbleHooks = [];  // panels that decorate a message bubble (quote, recall, read receipts)
+  var sendHooks = [];  // panels that add fields to a message being sent (e.g. reply_to)
+  function sendExtras() {
+    var x = {};
+    sendHooks.forEach(function (fn) { var more = fn() || {}; Object.keys(more).forEach(function (k) { x[k] = more[k]; }); });
+    return x;
+  }
 
   function setStatus(status) { statusEl.value = status; statusEl.dataset.saved = status; }
   setStatus(T.initialStatus);
@@ -84,7 +91,10 @@
     msgsEl.innerHTML = "";
     if (!current) return;
     var e = convs[current];
-    e.messages.forEach(function (m) { bubble("msg-" + m.sender, m.text).dataset.id = m.id; });
+    e.messages.forEach(function (m) {
+      var li = bubble("msg-" + m.sender, m.text); li.dataset.id = m.id;
+      bubbleHooks.forEach(function (fn) { fn(li, m); });
+    });
     if (e.conv.status === "closed") bubble("msg-system", endText(e.conv) || T.closed);
     msgsEl.scrollTop = toBottom || atBottom ? msgsEl.scrollHeight : top;
   }
@@ -115,11 +125,14 @@
   function sendPending(cid) {
     var p = pending[cid];
     if (!p || !socket.connected) return;
-    socket.timeout(10000).emit("message", {conversation_id: p.conversation_id, text: p.text, client_id: cid},
+    var body = {conversation_id: p.conversation_id, text: p.text, client_id: cid};
+    Object.keys(p.extra || {}).forEach(function (k) { body[k] = p.extra[k]; });
+    socket.timeout(10000).emit("message", body,
       function (err, res) {
         if (err) return;
         delete pending[cid];
-        if (res.ok) { addMessage(res.message); showError(null); } else showError(res.error);
+        if (res.ok) { addMessage(res.message); showError(null); }
+        else { showError(res.error); if (!input.value) input.value = p.text; }  // refused: let the agent edit it
       });
   }
   socket.on("connect", function () {
@@ -183,7 +196,7 @@
     var text = input.value.trim();
     if (!text || !current) return;
     var cid = uuid();
-    pending[cid] = {conversation_id: Number(current), text: text};
+    pending[cid] = {conversation_id: Number(current), text: text, extra: sendExtras()};
     input.value = "";
     sendPending(cid);
   });
@@ -200,6 +213,8 @@
     onSelect: function (fn) { selectHooks.push(fn); },
     onSync: function (fn) { syncHooks.push(fn); },
     onListItem: function (fn) { listHooks.push(fn); },
+    onBubble: function (fn) { bubbleHooks.push(fn); },
+    onSend: function (fn) { sendHooks.push(fn); },
     // Take a chat off this screen (transferred away, taken over, left by a helper).
     remove: function (id) {
       delete convs[id];
