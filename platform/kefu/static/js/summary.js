@@ -19,6 +19,7 @@
   var orderList = document.getElementById("order-list");
   var orderErr = document.getElementById("order-error");
   var maxTypes = 3;
+  var required = {};   // chat id -> the company wants a summary and this chat has none yet
   var shownFor = null;
 
   function button(id, text) {
@@ -32,7 +33,24 @@
 
   function conv() { return W.current(); }
   function fail(el, e) { el.textContent = (e && e.message) || ""; el.hidden = false; }
+  var stars = {};      // chat id -> starred by me (marked in the list)
+  W.onListItem(function (li, e) {
+    if (!stars[e.conv.id]) return;
+    var mark = document.createElement("span");
+    mark.className = "conv-star"; mark.textContent = "★"; mark.title = L.unstar;
+    li.insertBefore(mark, li.firstChild);
+  });
+  W.onSync(function (res) {
+    var ids = (res.conversations || []).map(function (c) { return c.id; });
+    W.socket.emit("summary.stars", {conversation_ids: ids}, function (r) {
+      if (!r || !r.ok) return;
+      r.starred.forEach(function (id) { stars[id] = true; });
+      W.renderList();
+    });
+  });
   function setStar(on) {
+    var c = conv();
+    if (c && !!stars[c.id] !== on) { stars[c.id] = on; W.renderList(); }
     starBtn.dataset.starred = on ? "1" : "0";
     starBtn.classList.toggle("starred", on);
     starBtn.textContent = (on ? "★ " + L.unstar : "☆ " + L.star);
@@ -85,6 +103,8 @@
       remark.value = s ? s.remark : "";
       invalid.checked = s ? s.invalid : false;
       requiredNote.hidden = !res.required;
+      required[c.id] = !!res.required;
+      openBtn.dataset.required = res.required ? "1" : "0";
       setStar(res.starred);
       renderOrders(res.orders);
       shownFor = c.id;
@@ -118,9 +138,25 @@
       submit.disabled = false;
       if (!res || !res.ok) { fail(err, res && res.error); return; }
       saved.hidden = false; requiredNote.hidden = true;
+      required[c.id] = false;
+      openBtn.dataset.required = "0";
       W.showError(null);
     });
   });
+  // A summary saved elsewhere (another tab, a manager) lifts the requirement for that chat.
+  W.socket.on("summary.saved", function (ev) {
+    var id = ev.summary.conversation_id;
+    required[id] = false;
+    var c = conv();
+    if (c && c.id === id) { openBtn.dataset.required = "0"; requiredNote.hidden = true; }
+  });
+  // Ending a chat that still needs its summary opens the form instead (the server refuses it anyway).
+  document.getElementById("close-conv").addEventListener("click", function (e) {
+    var c = conv();
+    if (!c || !required[c.id] || c.status === "closed") return;
+    e.stopImmediatePropagation();
+    openBtn.click();
+  }, true);
   starBtn.addEventListener("click", function () {
     var c = conv();
     if (!c) return;
