@@ -47,11 +47,12 @@
     WB.renderList();
   }
   WB.onBubble(function (li, m) {
-    if (m.sender === "system") return;
-    var span = li.querySelector(".bubble");
     var p = m.payload || {};
+    // System notes and offline replies to leave messages (their own quote) are not chat messages.
+    if (m.sender === "system" || p.offline) return;
+    var span = li.querySelector(".bubble");
     if (p.recalled) { li.classList.add("cp-recalled"); span.textContent = T.recalled; return; }
-    if (p.quote) {
+    if (p.quote && typeof p.quote === "object") {
       var q = document.createElement("span");
       q.className = "cp-quote"; q.textContent = quoteLabel(p.quote);
       span.insertBefore(q, span.firstChild);

@@ -38,14 +38,15 @@
     b.setAttribute("aria-label", label);
     return b;
   }
-  function decorate(li, m) {
-    if (!li || m.sender === "system") return;
-    var span = li.querySelector(".bubble");
+  function decorate(li, m, again) {
     var p = m.payload || {};
-    span.textContent = m.text;
+    // System notes and offline replies to leave messages (their own quote, leave.js) are not chat messages.
+    if (!li || m.sender === "system" || p.offline) return;
+    var span = li.querySelector(".bubble");
+    if (again) span.textContent = m.text;
     li.classList.remove("cp-recalled");
     if (p.recalled) { li.classList.add("cp-recalled"); span.textContent = T.recalled; return; }
-    if (p.quote) {
+    if (p.quote && typeof p.quote === "object") {
       var q = document.createElement("span");
       q.className = "cp-quote"; q.textContent = quoteLabel(p.quote);
       span.insertBefore(q, span.firstChild);
@@ -71,8 +72,8 @@
     span.appendChild(meta);
   }
   function liOf(id) { return C.list.querySelector('li[data-id="' + Number(id) + '"]'); }
-  function update(m) { msgs[m.id] = m; decorate(liOf(m.id), m); }
-  function redrawAll() { Object.keys(msgs).forEach(function (id) { decorate(liOf(id), msgs[id]); }); }
+  function update(m) { msgs[m.id] = m; decorate(liOf(m.id), m, true); }
+  function redrawAll() { Object.keys(msgs).forEach(function (id) { decorate(liOf(id), msgs[id], true); }); }
   C.onMessage(function (m, li) {
     msgs[m.id] = m; decorate(li, m);
     if (m.sender === "agent") { typingEl.hidden = true; setTimeout(markRead, 0); }
