@@ -41,7 +41,7 @@ def test_agent_sees_integration_tab_with_the_visitors_values(live, make, new_con
     do_save(None, IntegrationPage(company_id=d.company.id, name_zh="客户<i>资料</i>", name_en="Customer",
                                   url_template=crm + "?vid={visitor_id}&name={visitor_name}&t={token}"),
             created=True)
-    bench = login_agent(new_context(), live, d.agent.email)
+    bench = login_agent(new_context(viewport={"width": 1440, "height": 800}), live, d.agent.email)
     ident = signed("host-secret", partner_id="u-1001", name="张三<b>VIP</b>", vip_level=2)
     widget = _widget(new_context(viewport={"width": 400, "height": 640}), live, d.channel.key,
                      f"?identity={ident['data']}.{ident['sig']}")
@@ -67,6 +67,14 @@ def test_agent_sees_integration_tab_with_the_visitors_values(live, make, new_con
     assert claims["ok"] and claims["claims"]["visitor_id"] == visitor.id
     assert claims["claims"]["agent_id"] == d.agent.id
     shot(bench, "integration_tab")
+    # The signed identity never becomes the visitor's recorded page (agents read that).
+    assert "identity=" not in widget.evaluate("location.href")
+    assert "identity" not in (visitor.last_context or {}).get("page_url", "")
+    # The agent can fold the pages away and back.
+    bench.click("#integration-toggle")
+    expect(frame).to_be_hidden()
+    bench.click("#integration-toggle")
+    expect(frame).to_be_visible()
 
 
 def test_forged_identity_is_refused_and_the_visitor_chats_as_a_guest(live, make, new_context):

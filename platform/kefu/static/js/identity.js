@@ -10,7 +10,15 @@
     return {data: raw.slice(0, cut), sig: raw.slice(cut + 1)};
   }
   var hash = new URLSearchParams(location.hash.slice(1));
-  var identity = parse(hash.get("identity")) || parse(new URLSearchParams(location.search).get("identity"));
+  var query = new URLSearchParams(location.search);
+  var identity = parse(hash.get("identity")) || parse(query.get("identity"));
+  // A signed identity is a credential for minutes: keep it out of the page address that chat.js
+  // records as the visitor's page (and agents read).
+  if (query.has("identity")) {
+    query.delete("identity");
+    var rest = query.toString();
+    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+  }
   var T = window.KEFU_IDENTITY_I18N || {};
   window.KefuIdentity = {
     get: function () { return identity; },

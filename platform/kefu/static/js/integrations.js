@@ -13,6 +13,16 @@
   if (!WB || !panel) return;
   var wb = document.querySelector(".wb");
   if (wb) wb.appendChild(panel);  // beside the chat pane
+  // The agent may fold the pages away to give the chat room; the choice sticks to this browser.
+  var toggle = document.getElementById("integration-toggle");
+  function fold(collapsed) {
+    panel.classList.toggle("collapsed", collapsed);
+    toggle.setAttribute("aria-expanded", collapsed ? "false" : "true");
+    toggle.textContent = collapsed ? "⇤" : "⇥";
+    try { localStorage.setItem("kefu_integrations_collapsed", collapsed ? "1" : ""); } catch (e) { /* private mode */ }
+  }
+  try { fold(localStorage.getItem("kefu_integrations_collapsed") === "1"); } catch (e) { fold(false); }
+  toggle.addEventListener("click", function () { fold(!panel.classList.contains("collapsed")); });
   var shownFor = null;  // conversation id whose pages are shown
   var chosen = {};      // conversation id -> page id the agent last picked
   var seq = 0;
