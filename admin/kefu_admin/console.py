@@ -20,7 +20,7 @@ from kefu.org.models import Company, Department, SkillGroup, User, WorkSchedule
 from kefu.presence.models import BusyReason, StatusRequest
 from kefu.quickreplies.models import QuickReply, QuickReplyGroup
 from kefu.ratings.models import Rating, RatingScheme
-from kefu.summaries.models import SummaryCategory
+from kefu.summaries.models import ConversationSummary, SummaryCategory
 from kefu.visitors.fields import VisitorField
 
 from .labels import ORGANIZATION, PLATFORM, SETTINGS
@@ -41,7 +41,7 @@ from .views.rules import RulesView
 from .views.schedules import WorkScheduleView
 from .views.sensitivewords import SensitiveWordView
 from .views.statuses import BusyReasonView, StatusRequestView
-from .views.summaries import OrderView, SummaryCategoryView
+from .views.summaries import OrderView, SummaryCategoryView, SummaryView
 from .views.users import AgentView
 from .views.visitor_fields import VisitorFieldView
 
@@ -115,6 +115,8 @@ def build_admin(app: Flask) -> Admin:
                                         category=SETTINGS))
     admin.add_view(SummaryCategoryView(SummaryCategory, name=_l("Summary categories"),
                                        endpoint="summary_categories", category=SETTINGS))
+    admin.add_view(SummaryView(ConversationSummary, name=_l("Service summaries"),
+                               endpoint="summaries", category=SETTINGS))
     admin.add_view(OrderView(ConversationOrder, name=_l("Orders"), endpoint="orders", category=SETTINGS))
     admin.add_view(AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit_log",
                                 category=SETTINGS))

@@ -23,8 +23,8 @@ def _end(bench: Any) -> None:
 
 
 def test_agent_fills_the_summary_records_an_order_then_ends_the_chat(live, make, new_context):
-    """With 服务总结 required, ending is refused with a clear message; the agent picks types (at most
-    3), a status, a remark (shown as text), stars the chat, records an order, and then ends it."""
+    """With 服务总结 required, ending opens the summary form; the agent picks types (at most 3), a
+    status, a remark (kept as text), stars the chat, records an order, and then ends it."""
     d = make.desk()
     tree(d.company)
     require_summary(d.company)
@@ -33,16 +33,13 @@ def test_agent_fills_the_summary_records_an_order_then_ends_the_chat(live, make,
     widget.fill("#text", "<img src=x onerror=alert(1)>想问物流")
     widget.click("#send")
     expect(bench.locator("#conversations li")).to_have_count(1)
-    expect(bench.locator("#summary-open")).to_be_enabled()
+    expect(bench.locator("#summary-open")).to_have_attribute("data-required", "1")
 
-    _end(bench)
-    expect(bench.locator("#wb-error")).to_contain_text("服务总结")
-    expect(bench.locator("#text")).to_be_enabled()  # still open
-
-    bench.click("#summary-open")
+    _end(bench)  # ending opens the summary form instead
     dialog = bench.locator("#summary-dialog")
     expect(dialog).to_be_visible()
     expect(bench.locator("#summary-required-note")).to_be_visible()
+    expect(bench.locator("#text")).to_be_enabled()  # still open
     for name in ("咨询", "报价", "活动"):
         dialog.get_by_label(name).check()
     expect(dialog.get_by_label("退货")).to_be_disabled()  # a fourth type cannot be picked
@@ -63,6 +60,10 @@ def test_agent_fills_the_summary_records_an_order_then_ends_the_chat(live, make,
 
     bench.click("#summary-star")
     expect(bench.locator("#summary-star")).to_have_attribute("data-starred", "1")
+    expect(bench.locator("#conversations li .conv-star")).to_have_count(1)
+    bench.reload()  # the star is the agent's own and survives a reload
+    expect(bench.locator("#conversations li .conv-star")).to_have_count(1)
+    expect(bench.locator("#summary-open")).to_have_attribute("data-required", "0")
     _end(bench)
     expect(bench.locator("#text")).to_be_disabled()
     expect(widget.locator("#messages li.msg-system").last).to_have_text("客服结束了本次会话")

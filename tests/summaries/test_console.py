@@ -59,3 +59,19 @@ def test_summary_required_switch_on_the_settings_page(ctx, make):
 
     fresh()
     assert company_settings(company.id).summary_required
+
+
+def test_admin_reads_saved_summaries_with_type_names(ctx, make):
+    """服务总结记录 lists each chat's summary with its unit/type names and status in Chinese."""
+    from kefu.conversations.actions import check_visitor_message
+    from kefu.summaries.actions import check_save_summary
+    from kefu.visitors.token import verify
+
+    d = make.desk()
+    ids = tree(d.company)
+    msg, _ = check_visitor_message(verify(d.token), {"text": "hi"})
+    check_save_summary(d.agent, {"conversation_id": msg.conversation_id, "type_ids": [ids["退货"]],
+                                 "status": "following", "remark": "<script>x</script>"})
+    body = page(owner_client(ctx, d.company), "/admin/summaries/")
+    assert "售后 / 退货" in body and "跟进中" in body
+    assert "<script>x</script>" not in body and "&lt;script&gt;" in body

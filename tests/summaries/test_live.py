@@ -28,6 +28,7 @@ def test_required_summary_refuses_close_until_saved_over_a_live_socket(live, mak
                                             "status": "solved", "remark": "<b>x</b>"})
         assert saved["ok"] and saved["created"] and saved["summary"]["remark"] == "<b>x</b>"
         assert bench.call("summary.star", {"conversation_id": conv_id, "starred": True})["starred"]
+        assert bench.call("summary.stars", {"conversation_ids": [conv_id, 999999]})["starred"] == [conv_id]
         order = bench.call("order.save", {"conversation_id": conv_id, "number": "SO-9",
                                           "amount": "88.00", "currency": "CNY", "status": "paid"})
         assert order["ok"] and order["order"]["amount"] == "88.00"

@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length, NumberRange
 from kefu.errors import KefuError
 from kefu.extensions import db
 from kefu.orders.models import ORDER_STATUSES, ConversationOrder
-from kefu.summaries.models import SummaryCategory
+from kefu.summaries.models import ConversationSummary, SummaryCategory
 
 from .. import access
 from ..base import KefuModelView
@@ -25,6 +25,8 @@ ORDER_STATUS_CHOICES = [
     ("completed", _l("Completed")), ("cancelled", _l("Cancelled")), ("refunded", _l("Refunded")),
 ]
 assert [k for k, _ in ORDER_STATUS_CHOICES] == list(ORDER_STATUSES)
+SUMMARY_STATUS_CHOICES = [("solved", _l("Solved")), ("unsolved", _l("Unsolved")),
+                          ("following", _l("Following up"))]
 
 
 def business_units() -> Any:
@@ -82,6 +84,33 @@ class OrderView(KefuModelView):
     column_searchable_list = ["number"]
     column_filters = [FilterEqual(ConversationOrder.status, _l("Status"), options=ORDER_STATUS_CHOICES)]
     column_default_sort = ("created_at", True)
+
+
+def _type_names(summary: ConversationSummary) -> str:
+    """Return "unit / type" names of a summary's types (a deleted type shows its id)."""
+    names = []
+    for type_id in summary.type_ids or []:
+        row = db.session.get(SummaryCategory, type_id)
+        names.append(str(row) if row is not None else f"#{type_id}")
+    return ", ".join(names)
+
+
+class SummaryView(KefuModelView):
+    """Saved service summaries (read-only; agents write them in the workbench)."""
+
+    allow_create = False
+    allow_edit = False
+    allow_delete = False
+    column_list = ["conversation_id", "types", "status", "invalid", "remark", "agent", "updated_at"]
+    column_labels = labels(conversation_id=_l("Conversation"), types=_l("Summary types"),
+                           status=_l("Handling status"), invalid=_l("Invalid conversation"),
+                           remark=_l("Remark"), agent=_l("Agent"), updated_at=_l("Updated at"))
+    column_choices = {"status": SUMMARY_STATUS_CHOICES}
+    column_formatters = {"types": lambda v, c, m, n: _type_names(m),
+                         "agent": lambda v, c, m, n: _agent_name(m.agent_id)}
+    column_filters = [FilterEqual(ConversationSummary.status, _l("Handling status"),
+                                  options=SUMMARY_STATUS_CHOICES)]
+    column_default_sort = ("updated_at", True)
 
 
 def _agent_name(user_id: int | None) -> str:

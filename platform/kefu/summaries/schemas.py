@@ -31,3 +31,13 @@ class StarSchema(ConversationRefSchema):
     """Star or unstar a conversation."""
 
     starred = fields.Boolean(required=True)
+
+
+class StarsSchema(Schema):
+    """Which of these chats are starred (at most a screenful)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    conversation_ids = fields.List(fields.Integer(strict=True), load_default=list,
+                                   validate=validate.Length(max=500))

@@ -14,8 +14,8 @@ from ..realtime.handlers import acked
 from .access import access_summary
 from .actions import check_save_summary, check_star
 from .models import MAX_TYPES, SUMMARY_STATUSES
-from .queries import category_tree, is_starred, summary_dict, summary_missing, summary_of
-from .schemas import ConversationRefSchema
+from .queries import category_tree, is_starred, starred_ids, summary_dict, summary_missing, summary_of
+from .schemas import ConversationRefSchema, StarsSchema
 
 
 def _lang() -> str:
@@ -62,8 +62,15 @@ def on_order_save(self: Any, data: Any = None) -> dict[str, Any]:
     return {"order": order_dict(order), "created": created}
 
 
+@acked(_lang)
+def on_stars(self: Any, data: Any = None) -> dict[str, Any]:
+    """Return which of the listed chats the agent starred (the workbench marks them in its list)."""
+    agent = _agent()
+    return {"starred": starred_ids(agent.id, load(StarsSchema(), data)["conversation_ids"])}
+
+
 HANDLERS = {"summary.get": on_summary_get, "summary.save": on_summary_save,
-            "summary.star": on_star, "order.save": on_order_save}
+            "summary.star": on_star, "summary.stars": on_stars, "order.save": on_order_save}
 
 
 def install(namespace: type) -> None:
