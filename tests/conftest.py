@@ -89,6 +89,9 @@ def _clean(app: Flask) -> None:
     from kefu.extensions import db
 
     clear_channel_cache()  # ids restart with every test
+    from kefu.chatpane.words import clear_word_cache
+
+    clear_word_cache()  # sensitive-word lists are cached per company id too
     app.extensions["kefu_rules"].clear()  # so do company ids: no ruleset cached from an earlier test
     jobs = app.extensions["kefu_jobs"]
     if jobs.name == "inprocess":

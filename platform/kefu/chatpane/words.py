@@ -87,3 +87,9 @@ def _changed(_mapper: object, _conn: object, target: SensitiveWord) -> None:
 # However the list is written (console, seeder, tests), this process stops using the old one.
 for _what in ("after_insert", "after_update", "after_delete"):
     event.listen(SensitiveWord, _what, _changed)
+
+
+def clear_word_cache() -> None:
+    """Drop every cached matcher (tests: company ids restart with every test)."""
+    with _lock:
+        _cache.clear()
