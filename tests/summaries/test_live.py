@@ -43,3 +43,25 @@ def test_required_summary_refuses_close_until_saved_over_a_live_socket(live, mak
     finally:
         bench.close()
         widget.close()
+
+
+def test_a_managers_edit_reaches_the_agent_live(live, make):
+    """A manager of the chat's group edits its summary; the agent's workbench hears summary.saved."""
+    d = make.desk()
+    manager = make.user(d.company, role="manager", groups=[d.group])
+    bench = Recorder(live, "/agent", session=login(live, d.agent.email, "agent-pass-123"))
+    boss = Recorder(live, "/agent", session=login(live, manager.email, "agent-pass-123"))
+    widget = Recorder(live, "/visitor", auth={"token": d.token})
+    try:
+        assert widget.call("message", {"text": "你好", "client_id": "m-1"})["ok"]
+        conv_id = bench.wait_for("conversation.assigned")["conversation"]["id"]
+        assert bench.call("summary.save", {"conversation_id": conv_id, "status": "unsolved"})["created"]
+        edited = boss.call("summary.save", {"conversation_id": conv_id, "status": "following",
+                                            "remark": "主管跟进"})
+        assert edited["ok"] and not edited["created"]
+        heard = bench.wait_for("summary.saved", where=lambda e: e["summary"]["status"] == "following")
+        assert heard["summary"]["remark"] == "主管跟进" and heard["summary"]["updated_by_id"] == manager.id
+    finally:
+        bench.close()
+        boss.close()
+        widget.close()
