@@ -93,9 +93,9 @@ def do_record_page_views(visitor: Visitor, views: list[tuple[str, str, datetime]
 
     added = add_page_views(visitor, views) if views else 0
     targets = agent_targets(visitor) if added else []
-    db.session.commit()
-    if added and targets:
+    if added and targets:  # publish delivers once the commit below succeeds
         publish({"type": "visitor.trail", "visitor_id": visitor.id, "trail": trail(visitor.id)}, *targets)
+    db.session.commit()
     return added
 
 
@@ -199,8 +199,8 @@ def do_update_profile(actor: User, visitor: Visitor, values: dict[str, Any]) -> 
     if changes:
         record(actor.id, "visitor_profile", visitor, visitor.company_id, changes)
     targets = agent_targets(visitor)
-    db.session.commit()
-    if changes and targets:
+    if changes and targets:  # publish delivers once the commit below succeeds
         publish({"type": "visitor.updated", "visitor_id": visitor.id, "profile": profile_dict(visitor)},
                 *targets, skip_origin=True)
+    db.session.commit()
     return visitor

@@ -85,13 +85,17 @@
   }
 
   function load(conv) {
+    // Other panels re-select the chat shown on their events, and a click can race the automatic
+    // selection: once this chat's profile is in the form, later answers only refresh the visit
+    // info and trail, so nothing the agent is typing is wiped.
+    if (shownFor !== conv.id) { state = null; say(err, ""); say(note, ""); }
     shownFor = conv.id;
-    say(err, ""); say(note, "");
     WB.socket.emit("visitor.panel", {conversation_id: conv.id}, function (ack) {
       if (shownFor !== conv.id) return;
       if (!ack || !ack.ok) { panel.hidden = true; return; }
-      state = ack; panel.hidden = false;
-      fillProfile(ack.profile); fillVisit(ack.visit); fillTrail(ack.trail);
+      panel.hidden = false;
+      if (!state) { state = ack; fillProfile(ack.profile); }
+      fillVisit(ack.visit); fillTrail(ack.trail);
     });
   }
   WB.onSelect(load);
