@@ -75,6 +75,7 @@ def test_agent_sees_trail_and_edits_the_profile(live, make, new_context, host_si
     assert v.tags == ["老客户", "想买包"] and v.vip_level == 3 and v.custom == {"plan": "专业版"}
     expect(bench.locator("#conversations li").first).to_contain_text(XSS)
     expect(bench.locator("#vp-name")).to_have_value(XSS)
+    expect(bench.locator("#chat-title")).to_contain_text(XSS)
     assert bench.locator("#conversations img, #visitor-panel img, #chat-title img").count() == 0
     shot(bench, "visitor-panel")
 

@@ -82,6 +82,10 @@
       if (c.visitor && c.visitor.id === visitorId && name) c.visitor.name = name;
     });
     WB.renderList();
+    var cur = WB.current(), title = document.getElementById("chat-title");
+    if (name && cur && cur.visitor && cur.visitor.id === visitorId && title) {
+      title.textContent = name + (cur.page_url ? " · " + cur.page_url : "");  // as workbench.js does
+    }
   }
 
   function load(conv) {
