@@ -156,7 +156,11 @@
   WB.socket.on("visitor.updated", function (ev) {
     renameChats(ev.visitor_id, ev.profile.name);
     if (state && state.profile.id === ev.visitor_id) {
-      state.profile = ev.profile; fillProfile(ev.profile); say(note, T.refreshed);
+      // Unsaved edits stay in the form; saving then sends only what differs from the new profile.
+      var dirty = Object.keys(changes()).length > 0;
+      state.profile = ev.profile;
+      if (!dirty) fillProfile(ev.profile);
+      say(note, T.refreshed);
     }
   });
   WB.socket.on("visitor.trail", function (ev) {
