@@ -28,12 +28,20 @@ def fresh_app(backend: str, tmp_path: Any) -> Iterator[Any]:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         url, drop = _pg_url(name), (admin, name)
+    from kefu.extensions import socketio
+
+    # create_app binds the one Socket.IO object to the new app; the shared test app's live servers
+    # must get theirs back afterwards, or their events go nowhere.
+    saved_server = socketio.server
     app = create_app({"KEFU_TESTING": True, "SECRET_KEY": uuid.uuid4().hex, "SQLALCHEMY_DATABASE_URI": url,
                       "KEFU_REDIS_URL": "", "KEFU_JOBS": "inprocess"}, instance_path=str(tmp_path))
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        socketio.server = saved_server
     if drop:
         with drop[0].connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{drop[1]}" WITH (FORCE)'))
