@@ -207,7 +207,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "请填写分组名称（1–{limit} 个字）", "Please name the group (1–{limit} characters)"
     ),
     "quick_reply_shared": (
-        "企业共用的快捷回复只能由管理员在后台修改", "Company quick replies are edited by admins in the console"
+        "企业共用的快捷回复只能由管理员在后台修改",
+        "Company quick replies are edited by admins in the console",
     ),
     "quick_reply_limit": ("个人快捷回复最多 {limit} 条", "A personal library holds at most {limit} entries"),
     # Service summaries and orders (summaries/, orders/).
