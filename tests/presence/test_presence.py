@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from kefu.extensions import db
@@ -20,7 +16,7 @@ from kefu.presence.tracker import sweep
 from kefu.timeutil import utcnow
 
 from ..conftest import free_port, login
-from ..realtime.helpers import Recorder
+from ..realtime.helpers import Recorder, second_server
 from .helpers import configure, open_chat
 
 
@@ -129,35 +125,8 @@ def other_process(app, live):
     """A second `kefu serve` on the same PostgreSQL and Redis whose sockets expire after 2 s."""
     if not app.config["KEFU_REDIS_URL"]:
         pytest.skip("the embedded mode is one process by design")
-    port = free_port()
-    env = dict(os.environ)
-    env.update({
-        "KEFU_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "KEFU_REDIS_URL": app.config["KEFU_REDIS_URL"],
-        "KEFU_SOCKETIO_CHANNEL": app.config["KEFU_SOCKETIO_CHANNEL"],
-        "KEFU_SECRET_KEY": app.config["SECRET_KEY"],
-        "KEFU_SECURE_COOKIES": "0",
-        "KEFU_PRESENCE_TTL": "2",
-        "KEFU_DEADLINE_TICK": "0",
-    })
-    proc = subprocess.Popen([sys.executable, "-m", "kefu.cli", "serve", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "second process did not start"
-            time.sleep(0.2)
-        yield proc, base
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(10)
+    with second_server(app.config, free_port(), KEFU_PRESENCE_TTL="2", KEFU_DEADLINE_TICK="0") as running:
+        yield running
 
 
 def test_reconnect_on_another_process_keeps_the_agent(live, make, run_jobs, other_process):

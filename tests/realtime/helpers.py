@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import queue
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -75,3 +80,35 @@ def refusal(base: str, namespace: str, *, auth: Any = None, headers: dict[str, s
         raise AssertionError(f"{namespace} accepted a connection it should refuse")
     assert reasons, "refused without a reason"
     return reasons[0]
+
+
+@contextmanager
+def second_server(config: Any, port: int, **env_extra: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Run a separate `kefu serve` on the test app's PostgreSQL and Redis; yield (process, base URL)."""
+    env = dict(os.environ)
+    env.update({
+        "KEFU_DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "KEFU_REDIS_URL": config["KEFU_REDIS_URL"],
+        "KEFU_SOCKETIO_CHANNEL": config["KEFU_SOCKETIO_CHANNEL"],
+        "KEFU_SECRET_KEY": config["SECRET_KEY"],
+        "KEFU_SECURE_COOKIES": "0",  # the tests log in over plain http on loopback
+        **env_extra,
+    })
+    proc = subprocess.Popen([sys.executable, "-m", "kefu.cli", "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "second process did not start"
+            time.sleep(0.2)
+        yield proc, base
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
