@@ -23,12 +23,12 @@ from kefu.ratings.models import Rating, RatingScheme
 from kefu.summaries.models import ConversationSummary, SummaryCategory
 from kefu.visitors.fields import VisitorField
 
-from .labels import ORGANIZATION, PLATFORM, SETTINGS
+from .labels import ORGANIZATION, PLATFORM, SETTINGS, WORKBENCH
 from .views.audit import AuditLogView
 from .views.blacklist import BlacklistView
 from .views.channels import ChannelView
 from .views.companies import AllUsersView, CompanyView
-from .views.conversation_settings import ConversationSettingsView
+from .views.conversation_settings import ConversationSettingsView, WorkbenchSettingsView
 from .views.departments import DepartmentView
 from .views.groups import SkillGroupView
 from .views.home import HomeView
@@ -90,14 +90,16 @@ def build_admin(app: Flask) -> Admin:
                                     endpoint="schedules", category=ORGANIZATION))
     admin.add_view(ChannelView(Channel, name=_l("Channels"), endpoint="channels",
                                category=SETTINGS))
+    admin.add_view(WorkbenchSettingsView(name=_l("Workbench options"), endpoint="workbench_settings",
+                                         category=WORKBENCH))
     admin.add_view(QuickReplyView(QuickReply, name=_l("Quick replies"), endpoint="quick_replies",
-                                  category=SETTINGS))
+                                  category=WORKBENCH))
     admin.add_view(QuickReplyGroupView(QuickReplyGroup, name=_l("Quick-reply groups"),
-                                       endpoint="quick_reply_groups", category=SETTINGS))
+                                       endpoint="quick_reply_groups", category=WORKBENCH))
     admin.add_view(ConversationSettingsView(name=_l("Conversation settings"),
                                             endpoint="conversation_settings", category=SETTINGS))
     admin.add_view(SensitiveWordView(SensitiveWord, name=_l("Sensitive words"), endpoint="sensitive_words",
-                                     category=SETTINGS))
+                                     category=WORKBENCH))
     admin.add_view(RatingSchemeView(RatingScheme, name=_l("Rating schemes"), endpoint="rating_schemes",
                                     category=SETTINGS))
     admin.add_view(RatingView(Rating, name=_l("Ratings"), endpoint="ratings", category=SETTINGS))
@@ -110,11 +112,11 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(LeaveMessageView(LeaveMessage, name=_l("Leave messages"), endpoint="leave_messages",
                                     category=SETTINGS))
     admin.add_view(IntegrationPageView(IntegrationPage, name=_l("Integration pages"),
-                                       endpoint="integration_pages", category=SETTINGS))
+                                       endpoint="integration_pages", category=WORKBENCH))
     admin.add_view(IntegrationTokenView(name=_l("Integration page token"), endpoint="integration_token",
-                                        category=SETTINGS))
+                                        category=WORKBENCH))
     admin.add_view(SummaryCategoryView(SummaryCategory, name=_l("Summary categories"),
-                                       endpoint="summary_categories", category=SETTINGS))
+                                       endpoint="summary_categories", category=WORKBENCH))
     admin.add_view(SummaryView(ConversationSummary, name=_l("Service summaries"),
                                endpoint="summaries", category=SETTINGS))
     admin.add_view(OrderView(ConversationOrder, name=_l("Orders"), endpoint="orders", category=SETTINGS))

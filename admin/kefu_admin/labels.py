@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 
 ORGANIZATION = _l("Organization")
 SETTINGS = _l("Settings")
+# 客服工作台设置: what shapes the agents' workbench.
+WORKBENCH = _l("Workbench settings")
 PLATFORM = _l("Platform")
 
 ROLE_CHOICES = [

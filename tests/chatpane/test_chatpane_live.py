@@ -137,13 +137,12 @@ def test_recall_after_the_window_is_refused(live, make):
 
 
 def test_recall_can_be_turned_off(live, make):
-    """With the recall window set to 0 in 会话设置, nothing can be recalled."""
+    """With the recall window set to 0 in 客服工作台设置, nothing can be recalled."""
     from kefu.settings.actions import check_save_company_settings
 
     c = _chat(live, make)
     check_save_company_settings(None, c.d.company.id, {
-        "queue_max_length": 0, "queue_max_wait_seconds": 0, "presence_grace_seconds": 180,
-        "offline_chats": "stay", "recall_seconds": 0})
+        "recall_seconds": 0, "file_max_mb": 10, "file_types": "image/png"}, "workbench")
     ack = c.widget.call("message.recall", {"message_id": c.first["id"]})
     assert not ack["ok"] and ack["error"]["code"] == "recall_disabled"
     _close(c)

@@ -1,4 +1,4 @@
-"""Console: sensitive-word lists (CRUD) and the recall window on 会话设置."""
+"""Console: sensitive-word lists (CRUD) and the recall window on 客服工作台设置."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from kefu.settings.models import CompanySettings
 from ..admin.helpers import AGENT_PASSWORD, client_for, owner_client, page, rows, submit
 
 WORDS = "/admin/sensitive_words/"
-SETTINGS = "/admin/conversation_settings/"
+SETTINGS = "/admin/workbench_settings/"
 
 
 def test_owner_adds_words_to_both_lists_and_repeats_are_refused(app, make):
@@ -36,13 +36,12 @@ def test_lists_are_per_company_and_agents_cannot_edit(app, make):
     assert client_for(app, agent.email, AGENT_PASSWORD).get(WORDS).status_code in (302, 403)
 
 
-def test_recall_window_is_a_conversation_setting(app, make):
-    """会话设置 shows the 2-minute default and saves another window; out-of-range values are refused."""
+def test_recall_window_is_a_workbench_setting(app, make):
+    """客服工作台设置 shows the 2-minute default and saves another window; out-of-range values are refused."""
     company = make.company()
     client = owner_client(app, company)
     assert 'value="120"' in page(client, SETTINGS)
-    good = {"queue_max_length": "0", "queue_max_wait_seconds": "0", "presence_grace_seconds": "180",
-            "offline_chats": "stay", "recall_seconds": "60"}
+    good = {"recall_seconds": "60", "file_max_mb": "10", "file_types": "image/png"}
     assert submit(client, SETTINGS, good).status_code == 302
     assert [r.recall_seconds for r in rows(CompanySettings)] == [60]
     r = submit(client, SETTINGS, {**good, "recall_seconds": "-5"})

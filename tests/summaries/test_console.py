@@ -43,18 +43,15 @@ def test_other_companies_and_agents_do_not_see_categories(ctx, make):
 
 
 def test_summary_required_switch_on_the_settings_page(ctx, make):
-    """会话设置 shows the switch; turning it on is saved for the company."""
+    """客服工作台设置 shows the switch; turning it on is saved for the company."""
     company = make.company()
     client = owner_client(ctx, company)
-    body = page(client, "/admin/conversation_settings/")
+    body = page(client, "/admin/workbench_settings/")
     assert 'name="summary_required"' in body
     row = company_settings(company.id)
-    form = {"csrf_token": csrf_from(body), "queue_max_length": "0", "queue_max_wait_seconds": "0",
-            "queue_full_text": "", "queue_timeout_text": "", "presence_grace_seconds": "180",
-            "offline_chats": "stay", "summary_required": "y", "recall_seconds": "120"}
-    if row.rating_on_close:
-        form["rating_on_close"] = "y"
-    assert client.post("/admin/conversation_settings/", data=form).status_code == 302
+    form = {"csrf_token": csrf_from(body), "summary_required": "y", "recall_seconds": "120",
+            "file_max_mb": str(row.file_max_mb), "file_types": row.file_types}
+    assert client.post("/admin/workbench_settings/", data=form).status_code == 302
     from ..admin.helpers import fresh
 
     fresh()

@@ -1,4 +1,4 @@
-"""会话设置 (Conversation settings): the company's queue, status and satisfaction switches."""
+"""会话设置 and 客服工作台设置: the company's switches, one form each over one settings row."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from kefu.settings.queries import company_settings
 
 from .. import access
 
-BOOLEANS = ("status_approval", "agents_see_ratings", "rating_on_close", "summary_required")
 OFFLINE_LABELS = {
     "stay": _l("Stay with the agent"),
     "requeue": _l("Go back to the queue"),
@@ -27,16 +26,20 @@ OFFLINE_LABELS = {
 }
 
 
-def form_data(form: Any) -> dict[str, Any]:
+def form_data(form: Any, booleans: tuple[str, ...]) -> dict[str, Any]:
     """The posted fields as the schema expects them (unchecked boxes are absent from a post)."""
     data = {k: v for k, v in form.items() if k != "csrf_token"}
-    for name in BOOLEANS:
+    for name in booleans:
         data[name] = name in form
     return data
 
 
 class ConversationSettingsView(BaseView):
     """One form per company; owners and admins edit it."""
+
+    section = "conversation"
+    template = "kefu_admin/conversation_settings.html"
+    booleans = ("status_approval", "agents_see_ratings", "rating_on_close")
 
     def is_accessible(self) -> bool:
         """Owners and admins of a company."""
@@ -54,13 +57,13 @@ class ConversationSettingsView(BaseView):
         errors: dict[str, Any] = {}
         values: dict[str, Any] = {}
         if request.method == "POST":
-            values = form_data(request.form)
+            values = form_data(request.form, self.booleans)
             try:
                 try:
                     validate_csrf(request.form.get("csrf_token"))
                 except CSRFInvalid as exc:
                     raise KefuError("invalid_input", fields={"csrf_token": ["invalid"]}) from exc
-                check_save_company_settings(access.actor_id(), company_id, values)
+                check_save_company_settings(access.actor_id(), company_id, values, self.section)
                 flash(_("Settings saved."), "success")
                 return redirect(url_for(".index"))
             except KefuError as exc:
@@ -71,6 +74,14 @@ class ConversationSettingsView(BaseView):
         current = {c.key: getattr(row, c.key) for c in row.__table__.columns}
         current.update(values)
         return self.render(
-            "kefu_admin/conversation_settings.html", values=current, errors=errors,
+            self.template, values=current, errors=errors,
             csrf=generate_csrf(), offline_choices=[(k, OFFLINE_LABELS.get(k, k)) for k in OFFLINE_CHATS],
         )
+
+
+class WorkbenchSettingsView(ConversationSettingsView):
+    """客服工作台设置: recall, required summary, notification defaults, file limits."""
+
+    section = "workbench"
+    template = "kefu_admin/workbench_settings.html"
+    booleans = ("summary_required", "notify_sound", "notify_desktop", "notify_on_message", "visitor_files")

@@ -87,13 +87,18 @@ def _forget_cached(obj: Any) -> None:
         on_commit(lambda: forget_channel(channel_id))
 
 
-def check_save_company_settings(actor_id: int | None, company_id: int, data: Any) -> Any:
-    """Validate the conversation settings form and save it (one row per company)."""
+def check_save_company_settings(actor_id: int | None, company_id: int, data: Any,
+                                section: str = "conversation") -> Any:
+    """Validate one settings form (会话设置 or 客服工作台设置) and save it (one row per company)."""
     from ..conversations.schemas import load
     from .queries import company_settings
-    from .schemas import CompanySettingsSchema
+    from .schemas import CompanySettingsSchema, WorkbenchSettingsSchema
 
-    fields = load(CompanySettingsSchema(), data)
+    schema = WorkbenchSettingsSchema() if section == "workbench" else CompanySettingsSchema()
+    fields = load(schema, data)
+    if "file_types" in fields:  # one spelling: lower case, no blanks, no repeats
+        kinds = [t.strip().lower() for t in fields["file_types"].split(",") if t.strip()]
+        fields["file_types"] = ",".join(dict.fromkeys(kinds))
     row = company_settings(company_id)
     created = row.id is None
     for key, value in fields.items():

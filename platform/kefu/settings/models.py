@@ -13,6 +13,13 @@ from ..timeutil import UTCDateTime, utcnow
 # What happens to an agent's open chats when they go offline: stay theirs, back to the queue, or
 # end as 客服离线 (end reason agent_offline).
 OFFLINE_CHATS = ("stay", "requeue", "close")
+# The content types a chat accepts unless the company narrows or widens them.
+DEFAULT_FILE_TYPES = ",".join((
+    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+))
 
 
 class CompanySettings(db.Model):  # type: ignore[name-defined]
@@ -37,6 +44,15 @@ class CompanySettings(db.Model):  # type: ignore[name-defined]
     recall_seconds: Mapped[int] = mapped_column(Integer, default=120)
     # 服务总结: an agent may end a chat only once its summary is saved (timeouts are not blocked).
     summary_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 客服工作台设置 → 提醒: the defaults each agent's workbench starts from (an agent may turn
+    # them off for their own browser).
+    notify_sound: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_desktop: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_on_message: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 客服工作台设置 → 文件: files and images in chats, checked by content on upload.
+    file_max_mb: Mapped[int] = mapped_column(Integer, default=10)
+    file_types: Mapped[str] = mapped_column(String(1000), default=DEFAULT_FILE_TYPES)
+    visitor_files: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     def __str__(self) -> str:
