@@ -17,14 +17,16 @@ CHROMIUM_ARGS = [
 ]
 AGENT_PASSWORD = "agent-pass-123"
 TIMEOUT_MS = 15_000
-SHOTS = os.environ.get("KEFU_SCREENSHOTS")  # a folder: save screenshots there while developing
+# Every run keeps its screenshots here (git-ignored) for CI to collect as artifacts.
+SHOTS = Path(os.environ.get("KEFU_SCREENSHOTS") or Path(__file__).parent / "screenshots")
 
 
-def shot(page: Any, name: str) -> None:
-    """Save a screenshot when KEFU_SCREENSHOTS names a folder (a development aid)."""
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+def shot(page: Any, name: str) -> Path:
+    """Save a screenshot of the page under SHOTS (KEFU_SCREENSHOTS or tests/browser/screenshots)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
 
 
 def i18n(page: Any, key: str, **vals: Any) -> str:
