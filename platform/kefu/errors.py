@@ -65,6 +65,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "引用的消息不存在或已撤回", "The quoted message does not exist or was recalled"
     ),
     "not_queued": ("该会话已由客服接待，不在排队中", "An agent is already serving this conversation"),
+    # Taking a chat from the queue by hand (wblist/).
+    "pick_offline": (
+        "请先切换为在线状态，再接入排队中的会话", "Go online before taking a chat from the queue"
+    ),
+    "pick_saturated": (
+        "您的接待量已满，请先结束一个会话再接入",
+        "You are at your chat limit; end a chat before taking another",
+    ),
+    "pick_designated": ("该会话指定由其他客服接待", "This chat waits for another agent"),
+    "pick_busy": (
+        "正在为您分配其他会话，请稍后再试", "Another chat is being assigned to you; try again in a moment"
+    ),
     "invalid_status": ("无效的状态", "Invalid status"),
     "duplicate": ("名称已存在", "This name is already taken"),
     "bad_login": ("账号或密码错误", "Wrong email or password"),
@@ -115,6 +127,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "leave_attachment_count": (
         "「{field_zh}」最多 {limit} 个文件",
         "“{field_en}” takes at most {limit} files",
+    ),
+    "chatfile_too_large": ("文件超过 {limit} MB 的大小限制", "The file is larger than the {limit} MB limit"),
+    "chatfile_type": (
+        "不支持该文件类型（允许：{types}）", "This type of file cannot be sent (allowed: {types})"
+    ),
+    "chatfile_empty": ("文件是空的", "The file is empty"),
+    "chatfile_visitors_off": ("暂不支持发送图片和文件", "Sending images and files is turned off here"),
+    "chatfile_no_chat": (
+        "请先发一条消息开始会话，再发送图片或文件", "Send a message to start the chat before sending a file"
+    ),
+    "chatfile_missing": (
+        "文件不存在或不属于此会话，请重新上传", "The file is missing or not of this chat; upload it again"
     ),
     "leave_form_invalid": ("留言模板有误：{detail}", "The leave-message form is invalid: {detail}"),
     "leave_claimed": ("该留言已被 {name} 领取", "This message was already claimed by {name}"),
@@ -262,6 +286,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "visitor_field_choices": (
         "选项类型需要 1-50 个选项，每个最多 64 个字",
         "A choice field needs 1-50 options of at most 64 characters",
+    ),
+    # Widget pre-chat form (widget/prechat.py): the visitor is never told who else has the value.
+    "prechat_required": ("请填写表单中的必填项", "Please fill in the required fields"),
+    "prechat_phone_taken": (
+        "该手机号已被其他客户使用，请换一个号码", "This phone number is already in use; please enter another"
+    ),
+    "prechat_email_taken": (
+        "该邮箱已被其他客户使用，请换一个邮箱", "This e-mail is already in use; please enter another"
     ),
 }
 

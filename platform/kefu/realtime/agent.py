@@ -113,3 +113,8 @@ _install_visitor_panel(AgentNamespace)
 from ..chatpane.sockets import install_agent as _install_chatpane  # noqa: E402 - its own block
 
 _install_chatpane(AgentNamespace)
+
+# The workbench list (wblist/sockets.py) adds its tabs, meta, status counts and pick from the queue.
+from ..wblist.sockets import install as _install_wblist  # noqa: E402 - its own block
+
+_install_wblist(AgentNamespace)
