@@ -23,6 +23,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
         realtime,
     )
     from .auth import views as auth_views
+    from .chatfiles import views as chatfile_views
     from .extensions import csrf, db, login_manager, migrate
     from .health import views as health_views
     from .integrations import views as integration_views
@@ -56,6 +57,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     widget_views.init_app(app)
     workbench_views.init_app(app)
     leave_views.init_app(app)
+    chatfile_views.init_app(app)
     quickreply_views.init_app(app)
     health_views.init_app(app)
     integration_views.init_app(app)

@@ -3,6 +3,7 @@
 from .audit.models import AuditLog
 from .blacklist.models import BlacklistEntry
 from .channels.models import Channel
+from .chatfiles.models import ChatFile
 from .chatpane.models import ReadMark, SensitiveWord
 from .conversations.models import (
     Conversation,
@@ -37,6 +38,7 @@ from .visitors.pageviews import PageView
 __all__ = [
     "ConversationOrder", "ConversationStar", "ConversationSummary", "SummaryCategory",
     "ReadMark", "SensitiveWord",
+    "ChatFile",
     "VisitorField", "PageView",
     "IntegrationPage", "IntegrationSecret",
     "ConversationParticipant",

@@ -20,6 +20,12 @@ def widget_session_limit() -> str:
     return str(current_app.config["KEFU_WIDGET_RATE_LIMIT"])
 
 
+def upload_limit() -> str:
+    """Uploads per client address (KEFU_UPLOAD_RATE_LIMIT): each may be megabytes of disk."""
+    default = "10000 per minute" if current_app.config["KEFU_TESTING"] else "30 per hour"
+    return str(current_app.config.get("KEFU_UPLOAD_RATE_LIMIT") or default)
+
+
 def init_app(app: Flask) -> None:
     """Bind the limiter: Redis storage in distributed mode, memory otherwise."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["KEFU_REDIS_URL"] or "memory://")

@@ -52,7 +52,8 @@ def _event(conv: Conversation, kind: str, actor_id: int | None = None, **data: A
 def check_visitor_message(claims: VisitorClaims, data: Any) -> tuple[StoredMessage, bool]:
     """Validate a visitor's message and store it; return (message, newly_created)."""
     fields = load(SendMessageSchema(), data)
-    text = clean_text(fields["text"])
+    file_id = fields["file_id"]
+    text = clean_text(fields["text"]) if file_id is None or fields["text"].strip() else ""
     state = channel_state(claims.channel_id)
     if state is None or state.company_id != claims.company_id:
         raise KefuError("invalid_token", status=401)
@@ -61,11 +62,18 @@ def check_visitor_message(claims: VisitorClaims, data: Any) -> tuple[StoredMessa
     from ..chatpane.actions import visitor_payload  # quote, sensitive-word flags
 
     payload = visitor_payload(claims, text, fields["reply_to"])
-    return do_visitor_message(claims, text, fields["client_id"], payload)
+    content_type = "text"
+    if file_id is not None:  # an image or file: the text becomes its caption
+        from ..chatfiles.actions import visitor_file_message
+
+        content_type, text, payload = visitor_file_message(claims, file_id, text, payload,
+                                                           fields["client_id"])
+    return do_visitor_message(claims, text, fields["client_id"], payload, content_type)
 
 
 def do_visitor_message(
-    claims: VisitorClaims, text: str, client_id: str | None, payload: dict[str, Any] | None = None
+    claims: VisitorClaims, text: str, client_id: str | None, payload: dict[str, Any] | None = None,
+    content_type: str = "text",
 ) -> tuple[StoredMessage, bool]:
     """Store a visitor message, opening and routing a conversation if none is open.
 
@@ -98,7 +106,7 @@ def do_visitor_message(
                 opened, leave_reason = do_open_conversation(channel, visitor)
                 conv = store.lock_conversation(opened.id)
         assert conv is not None
-        msg = _write_message(conv, "visitor", None, text, client_id, payload)
+        msg = _write_message(conv, "visitor", None, text, client_id, payload, content_type)
         if msg is None:
             return _stored_twin(conv, client_id), False
         if opened is not None and leave_reason == "blacklisted":
@@ -206,16 +214,24 @@ def publish_queue_positions(company_id: int, skill_group_id: int | None) -> None
 def check_agent_message(agent: User, data: Any) -> tuple[StoredMessage, bool]:
     """Validate an agent's reply and store it; return (message, newly_created)."""
     fields = load(AgentSendSchema(), data)
-    text = clean_text(fields["text"])
+    file_id = fields["file_id"]
+    text = clean_text(fields["text"]) if file_id is None or fields["text"].strip() else ""
     from ..chatpane.actions import agent_payload  # refuses sensitive words; adds the quote
 
     payload = agent_payload(agent, fields["conversation_id"], text, fields["reply_to"])
-    return do_agent_message(agent, fields["conversation_id"], text, fields["client_id"], payload)
+    content_type = "text"
+    if file_id is not None:  # an image or file: the text becomes its caption
+        from ..chatfiles.actions import agent_file_message
+
+        content_type, text, payload = agent_file_message(agent, fields["conversation_id"], file_id,
+                                                         text, payload)
+    return do_agent_message(agent, fields["conversation_id"], text, fields["client_id"], payload,
+                            content_type)
 
 
 def do_agent_message(
     agent: User, conversation_id: int, text: str, client_id: str | None,
-    payload: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None, content_type: str = "text",
 ) -> tuple[StoredMessage, bool]:
     """Store a reply of the assigned agent (or an invited helper) and record the first response."""
     from ..transfers.queries import is_helper
@@ -232,7 +248,7 @@ def do_agent_message(
                                 status=409)
             access_conversation_reply(agent, conversation_id)  # raises the precise reason
             raise KefuError("not_assigned", status=403)  # pragma: no cover - raced a transfer
-        msg = _write_message(conv, "agent", agent.id, text, client_id, payload)
+        msg = _write_message(conv, "agent", agent.id, text, client_id, payload, content_type)
         if msg is None:
             return _stored_twin(conv, client_id), False
         db.session.commit()
@@ -241,11 +257,11 @@ def do_agent_message(
 
 def _write_message(
     conv: ConvRow, sender: str, sender_id: int | None, text: str, client_id: str | None,
-    payload: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None, content_type: str = "text",
 ) -> StoredMessage | None:
     """Insert a message into a locked conversation and queue its event; None if a repeat."""
     now = utcnow()
-    msg = store.insert_message(conv, sender, sender_id, text, client_id, now, payload)
+    msg = store.insert_message(conv, sender, sender_id, text, client_id, now, payload, content_type)
     if msg is None:
         return None
     store.touch_conversation(conv, now, sender, sender_id)

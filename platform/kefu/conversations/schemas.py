@@ -12,18 +12,21 @@ MAX_CHARS = 5000
 
 
 class SendMessageSchema(Schema):
-    """A text message from a visitor or an agent."""
+    """A text message from a visitor or an agent (or an uploaded file, with an optional caption)."""
 
     class Meta:
         unknown = EXCLUDE
 
-    text = fields.String(required=True)
+    text = fields.String(load_default="")  # clean_text refuses it empty, unless a file is sent
     client_id = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(min=1, max=64)
     )
     # Quoting (引用): the id of the message this one answers (chatpane.actions checks it).
     reply_to = fields.Integer(load_default=None, allow_none=True, strict=True,
                               validate=validate.Range(min=1))
+    # An image or file uploaded first (chatfiles/); the message then carries it.
+    file_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                             validate=validate.Range(min=1))
 
 
 class AgentSendSchema(SendMessageSchema):

@@ -81,7 +81,7 @@ def _sql(dialect: str) -> dict[str, Executable]:
         "insert": text(
             "INSERT INTO message (company_id, conversation_id, channel_id, sender_kind, sender_id,"
             " content_type, body, payload, client_msg_id, created_at) VALUES (:company,"
-            " :conversation, :channel, :sender, :sender_id, 'text', :body, :payload, :client, :at)"
+            " :conversation, :channel, :sender, :sender_id, :ctype, :body, :payload, :client, :at)"
             " ON CONFLICT (conversation_id, client_msg_id) DO NOTHING RETURNING id"
         ).bindparams(bindparam("at", type_=when), bindparam("payload", type_=JSON())),
         "touch": text(
@@ -121,18 +121,18 @@ def lock_conversation(conversation_id: int) -> ConvRow | None:
 
 def insert_message(
     conv: ConvRow, sender: str, sender_id: int | None, text_: str, client_id: str | None,
-    now: datetime, payload: dict[str, Any] | None = None,
+    now: datetime, payload: dict[str, Any] | None = None, content_type: str = "text",
 ) -> StoredMessage | None:
-    """Insert a text message; None when this client id is already stored in the conversation."""
+    """Insert a message (text, or an image/file one); None when this client id is already stored."""
     new_id = db.session.execute(_stmt("insert"), {
         "company": conv.company_id, "conversation": conv.id, "channel": conv.channel_id,
         "sender": sender, "sender_id": sender_id, "body": text_, "client": client_id, "at": now,
-        "payload": payload or {},
+        "payload": payload or {}, "ctype": content_type,
     }).scalar()
     if new_id is None:
         return None
     return StoredMessage(new_id, conv.company_id, conv.id, conv.channel_id, sender, sender_id,
-                         "text", text_, client_id, now, payload or {})
+                         content_type, text_, client_id, now, payload or {})
 
 
 def find_message(conversation_id: int, client_id: str) -> StoredMessage | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,21 +12,13 @@ from ..errors import KefuError
 from ..extensions import db
 from ..jobs import enqueue
 from ..timeutil import utcnow
+from ..uploads import clean_name, human_size, keep, sniff, stored_path
 from ..visitors.token import VisitorClaims
 from .jobs import purge_upload
 from .models import LeaveAttachment, LeaveMessage
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_TYPES = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"
-# Magic numbers of the types we accept; anything else is refused whatever its name says.
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"%PDF-", "application/pdf"),
-)
-_MARKUP = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe")
 
 
 def max_bytes() -> int:
@@ -40,39 +30,6 @@ def allowed_types() -> list[str]:
     """The content types accepted (KEFU_LEAVE_ATTACHMENT_TYPES, comma-separated)."""
     raw = str(current_app.config.get("KEFU_LEAVE_ATTACHMENT_TYPES") or DEFAULT_TYPES)
     return [t.strip().lower() for t in raw.split(",") if t.strip()]
-
-
-def upload_dir() -> Path:
-    """Where files are kept (KEFU_UPLOAD_DIR, else <instance>/uploads)."""
-    configured = current_app.config.get("KEFU_UPLOAD_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-
-
-def sniff(head: bytes) -> str | None:
-    """The content type the bytes themselves show, or None when we do not recognise them."""
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if b"\x00" in head:
-        return None
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        # A cut in the middle of a multi-byte character at the end of the sample is fine.
-        try:
-            text = head[:-3].decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    lowered = text.lstrip().lower().encode()
-    if any(lowered.startswith(m) for m in _MARKUP):
-        return None  # markup is refused as text: it must never be rendered by a browser
-    return "text/plain"
-
-
-def _human(n: int) -> str:
-    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
 
 
 def _field_error(code: str, spec: dict[str, Any], **params: Any) -> KefuError:
@@ -88,19 +45,13 @@ def do_store(
     limit = max_bytes()
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise _field_error("leave_attachment_too_large", spec, limit=_human(limit))
-    kind = sniff(data[:512]) if data else None
+        raise _field_error("leave_attachment_too_large", spec, limit=human_size(limit))
+    kind = sniff(data) if data else None
     allowed = allowed_types()
     if kind is None or kind not in allowed:
         raise _field_error("leave_attachment_type", spec, types=", ".join(allowed))
-    key = secrets.token_urlsafe(24)
-    rel = f"leave/{claims.company_id}/{key}"  # no extension: nothing here is ever executed
-    path = upload_dir() / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    name = os.path.basename(filename.replace("\\", "/")).strip()[:200] or "file"
+    key, rel = keep(f"leave/{claims.company_id}", data)
+    name = clean_name(filename)
     row = LeaveAttachment(key=key, company_id=claims.company_id, visitor_id=claims.visitor_id,
                           field=spec["name"], filename=name, content_type=kind, size=len(data),
                           path=rel, created_at=utcnow())
@@ -172,4 +123,4 @@ def attachment_dict(a: LeaveAttachment) -> dict[str, Any]:
 
 def file_path(a: LeaveAttachment) -> Path:
     """Where the file's bytes are."""
-    return upload_dir() / a.path
+    return stored_path(a.path)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, request, send_file
+from flask import Blueprint, Flask, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..errors import KefuError, NotFound, ValidationFailed
 from ..extensions import csrf, db, limiter
+from ..ratelimit import upload_limit
+from ..uploads import serve
 from ..visitors import token as tokens
 from . import actions, attachments, queries
 from .access import access_leave_message
@@ -47,14 +49,6 @@ def widget_form() -> Any:
     form, names = actions.applicable_form(claims, conv)
     return {"ok": True, "form": form_dict(form, names),
             "max_bytes": attachments.max_bytes(), "types": attachments.allowed_types()}
-
-
-def upload_limit() -> str:
-    """Uploads per client address (KEFU_UPLOAD_RATE_LIMIT): each may be megabytes of disk."""
-    from flask import current_app
-
-    default = "10000 per minute" if current_app.config["KEFU_TESTING"] else "30 per hour"
-    return str(current_app.config.get("KEFU_UPLOAD_RATE_LIMIT") or default)
 
 
 @bp.route("/api/widget/leave-attachments", methods=["POST"])
@@ -133,12 +127,7 @@ def download(key: str) -> Any:
     path = attachments.file_path(row)
     if not path.is_file():
         raise NotFound("not_found")
-    resp = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename,
-                     max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return serve(path, row.content_type, row.filename)
 
 
 def init_app(app: Flask) -> None:

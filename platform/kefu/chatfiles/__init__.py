@@ -1,0 +1,1 @@
+"""Images and files sent in chats, both ways."""
