@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, current_app, render_template
 from flask_login import current_user, login_required
 
 from ..errors import Forbidden
@@ -18,7 +18,14 @@ def index() -> Any:
     """Render the workbench for a company user."""
     if current_user.company_id is None:
         raise Forbidden("forbidden")
-    return render_template("workbench/index.html")
+    from ..settings.queries import company_settings
+
+    settings = company_settings(current_user.company_id)
+    # The company's notification defaults; each agent may switch them off for their own browser.
+    notify = {"sound": bool(settings.notify_sound), "desktop": bool(settings.notify_desktop),
+              "on_message": bool(settings.notify_on_message),
+              "refresh_seconds": float(current_app.config.get("KEFU_WBLIST_REFRESH_SECONDS", 5))}
+    return render_template("workbench/index.html", wblist_notify=notify)
 
 
 def init_app(app: Flask) -> None:

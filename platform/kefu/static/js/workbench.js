@@ -43,34 +43,68 @@
     else { e.conv = conv; }
     return e;
   }
+  // The list panel (wblist.js) sets how the list is filtered, sorted and grouped; by default
+  // every chat, newest first.
+  var listView = {
+    filter: function () { return true; },
+    sort: function (a, b) { return b.conv.id - a.conv.id; },
+    group: function () { return null; }
+  };
+  var renderedHooks = [];  // panels that follow the list (unread total in the title …)
+  var items = {};  // conversation id -> its <li> on screen, kept while its content is unchanged
+  function buildItem(id, e) {
+    var li = document.createElement("li");
+    li.className = "conv" + (current == id ? " current" : "") + (e.conv.status === "closed" ? " closed" : "");
+    li.dataset.id = id;
+    var name = document.createElement("span");
+    name.className = "conv-name";
+    name.textContent = e.conv.visitor.name + (e.conv.status === "closed" ? " · " + T.closed : "");
+    li.appendChild(name);
+    if (e.unread) {
+      var badge = document.createElement("span");
+      badge.className = "badge"; badge.textContent = e.unread;
+      li.appendChild(badge);
+    }
+    var last = e.messages[e.messages.length - 1];
+    if (last) {
+      var preview = document.createElement("span");
+      preview.className = "conv-preview"; preview.textContent = last.text;
+      li.appendChild(preview);
+    }
+    listHooks.forEach(function (fn) { fn(li, e); });
+    return li;
+  }
+  // Each call builds the items off screen and touches the page only where one changed or moved:
+  // with 50 open chats a new message repaints one row, not the whole list.
   function renderList() {
-    listEl.innerHTML = "";
-    var ids = Object.keys(convs).sort(function (a, b) { return b - a; });
+    var ids = Object.keys(convs).sort(function (a, b) { return listView.sort(convs[a], convs[b]); });
     emptyEl.hidden = ids.length > 0;
+    var wanted = [], keep = {}, lastGroup = null;
     ids.forEach(function (id) {
       var e = convs[id];
-      var li = document.createElement("li");
-      li.className = "conv" + (current == id ? " current" : "") + (e.conv.status === "closed" ? " closed" : "");
-      li.dataset.id = id;
-      var name = document.createElement("span");
-      name.className = "conv-name";
-      name.textContent = e.conv.visitor.name + (e.conv.status === "closed" ? " · " + T.closed : "");
-      li.appendChild(name);
-      if (e.unread) {
-        var badge = document.createElement("span");
-        badge.className = "badge"; badge.textContent = e.unread;
-        li.appendChild(badge);
+      var fresh = buildItem(id, e);
+      if (!listView.filter(e, fresh)) return;
+      var group = listView.group(e);
+      if (group !== null && group !== lastGroup) {
+        var head = document.createElement("li");
+        head.className = "conv-group"; head.textContent = group; head.dataset.group = group;
+        wanted.push(head); lastGroup = group;
       }
-      var last = e.messages[e.messages.length - 1];
-      if (last) {
-        var preview = document.createElement("span");
-        preview.className = "conv-preview"; preview.textContent = last.text;
-        li.appendChild(preview);
-      }
-      li.onclick = function () { select(id); };
-      listHooks.forEach(function (fn) { fn(li, e); });
-      listEl.appendChild(li);
+      var old = items[id];
+      if (old && old.outerHTML === fresh.outerHTML) { wanted.push(old); }
+      else { fresh.onclick = function () { select(id); }; items[id] = fresh; wanted.push(fresh); }
+      keep[id] = true;
     });
+    Object.keys(items).forEach(function (id) { if (!keep[id]) delete items[id]; });
+    var node = listEl.firstChild;
+    wanted.forEach(function (li) {
+      if (li.className === "conv-group" && node && node.className === "conv-group" && node.textContent === li.textContent) {
+        node = node.nextSibling; return;  // the same group heading stays
+      }
+      if (li !== node) listEl.insertBefore(li, node); else node = node.nextSibling;
+    });
+    while (node) { var next = node.nextSibling; listEl.removeChild(node); node = next; }
+    renderedHooks.forEach(function (fn) { fn(ids); });
   }
   function bubble(cls, text) {
     var li = document.createElement("li");
@@ -163,7 +197,7 @@
     // Switch to a new conversation unless the agent is busy in another open one.
     if (!current || convs[current].conv.status !== "active") select(ev.conversation.id);
     else { e.unread = e.messages.length; renderList(); }
-    if (document.hidden && window.Notification && Notification.permission === "granted") new Notification(T.newConversation);
+    // Sound and the browser notification for a new chat: the list panel (wblist.js).
   });
   socket.on("message.created", function (ev) { addMessage(ev.message); });
   socket.on("conversation.closed", function (ev) {
@@ -215,6 +249,8 @@
     onListItem: function (fn) { listHooks.push(fn); },
     onBubble: function (fn) { bubbleHooks.push(fn); },
     onSend: function (fn) { sendHooks.push(fn); },
+    onRendered: function (fn) { renderedHooks.push(fn); },
+    setListView: function (view) { Object.keys(view).forEach(function (k) { listView[k] = view[k]; }); renderList(); },
     // Take a chat off this screen (transferred away, taken over, left by a helper).
     remove: function (id) {
       delete convs[id];
