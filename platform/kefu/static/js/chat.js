@@ -269,6 +269,10 @@
     onSocket: function (fn) { socketHooks.push(fn); if (socket) fn(socket); },
     onMessage: function (fn) { messageHooks.push(fn); },
     onSend: function (fn) { sendHooks.push(fn); },
+    // Parts that send their own messages (chatfiles: images and files) show the stored answer,
+    // and authorize their HTTP calls with the visitor's token.
+    add: add,
+    token: function () { return store.getItem("kefu_token_" + key); },
     input: input
   };
   form.addEventListener("submit", function (e) {
