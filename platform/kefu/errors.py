@@ -295,6 +295,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "prechat_email_taken": (
         "该邮箱已被其他客户使用，请换一个邮箱", "This e-mail is already in use; please enter another"
     ),
+    # Knowledge base (knowledge/): entries, articles, categories.
+    "knowledge_question": (
+        "请填写标准问题（1–{limit} 个字）", "Please write the standard question (1–{limit} characters)"
+    ),
+    "knowledge_similar": (
+        "相似问题最多 {limit} 条，每条 1–{chars} 个字",
+        "At most {limit} similar questions of 1–{chars} characters each",
+    ),
+    "knowledge_answer": (
+        "请填写答案（去掉不安全的内容后不能为空，最多 {limit} 个字符）",
+        "Please write the answer (it cannot be empty once unsafe content is removed; "
+        "at most {limit} characters)",
+    ),
+    "knowledge_title": ("请填写标题（1–{limit} 个字）", "Please give a title (1–{limit} characters)"),
+    "knowledge_body": (
+        "正文不能超过 {limit} 个字符", "The body cannot exceed {limit} characters"
+    ),
+    "knowledge_validity": (
+        "失效时间必须晚于生效时间", "The end of the validity period must be after its start"
+    ),
+    "knowledge_related": (
+        "关联问题只能选本公司的其他问题，最多 {limit} 个",
+        "Related questions must be other entries of your company, at most {limit}",
+    ),
+    "knowledge_audience": (
+        "适用渠道或技能组不属于本公司，或客户分组名称有误（每个 1–{chars} 个字）",
+        "A channel or skill group is not your company's, or a customer group name is invalid "
+        "(1–{chars} characters each)",
+    ),
+    "knowledge_category": (
+        "分类名称需 1–{limit} 个字，层级不能超过 {depth} 层，也不能放到自己下面",
+        "A category name needs 1–{limit} characters, at most {depth} levels, and cannot sit under itself",
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from .conversations.models import (
 from .decisions.models import ConversationDeadline, RuleFailure, Ruleset, RulesetVersion
 from .ending.models import VisitorPresence
 from .integrations.models import IntegrationPage, IntegrationSecret
+from .knowledge.models import KnowledgeArticle, KnowledgeCategory, KnowledgeDoc, KnowledgeEntry
 from .leavemessages.models import LeaveAttachment, LeaveForm, LeaveMessage
 from .orders.models import ConversationOrder
 from .org.models import (
@@ -42,6 +43,7 @@ __all__ = [
     "VisitorField", "PageView",
     "IntegrationPage", "IntegrationSecret",
     "ConversationParticipant",
+    "KnowledgeArticle", "KnowledgeCategory", "KnowledgeDoc", "KnowledgeEntry",
     "BlacklistEntry", "VisitorPresence",
     "AgentPresence", "BusyReason", "StatusRequest",
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",
