@@ -7,7 +7,6 @@ from alembic.migration import MigrationContext
 
 from kefu.extensions import db
 
-
 # Per-dialect search machinery migration 0019 adds beside the models: SQLite's FTS5 table (and
 # its shadow tables) and PostgreSQL's GIN index over the generated tsvector.
 DIALECT_ONLY = ("knowledge_fts", "ix_knowledge_doc_search")
