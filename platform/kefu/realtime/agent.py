@@ -11,7 +11,7 @@ from socketio.exceptions import ConnectionRefusedError
 from ..conversations import queries
 from ..conversations.access import can_see_conversation
 from ..conversations.actions import check_agent_message, check_close
-from ..conversations.schemas import SyncSchema, load
+from ..conversations.schemas import load
 from ..conversations.serialize import conversation_dict, message_dict
 from ..errors import KefuError
 from ..org.access import follows_company_live
@@ -60,15 +60,19 @@ class AgentNamespace(PresenceHandlers, Namespace):
 
     @acked(_lang)
     def on_sync(self, data: Any = None) -> dict[str, Any]:
-        """Return the agent's open conversations, their messages after `after_id`, and the
-        current state of the other `conversation_ids` the workbench shows."""
-        fields = load(SyncSchema(), data if data is not None else {})
+        """Return the agent's open conversations with the newest messages of each (after
+        `after[id]`, else `after_id`) and its window (`has_more`, `gap`: history pages bring
+        the rest), and the current state of the other `conversation_ids` the workbench shows."""
+        from ..history.queries import sync_windows
+        from ..history.schemas import AgentSyncSchema
         from ..transfers.queries import assisted_conversations
 
+        fields = load(AgentSyncSchema(), data if data is not None else {})
         agent = _agent()
         convs = queries.agent_open_conversations(agent.id) + assisted_conversations(agent.id)
         open_ids = {c.id for c in convs}
-        msgs = queries.messages_after(sorted(open_ids), fields["after_id"], limit=2000)
+        after = {cid: fields["after"].get(str(cid), fields["after_id"]) for cid in open_ids}
+        msgs, windows = sync_windows(sorted(open_ids), after)
         # Chats the screen still shows may have ended while it was away (e.g. by a timeout).
         known = [
             c for c in queries.conversations_by_ids(agent.company_id, fields["conversation_ids"])
@@ -80,6 +84,7 @@ class AgentNamespace(PresenceHandlers, Namespace):
             "status": agent.status,
             "conversations": [conversation_dict(c) for c in convs + known],
             "messages": [message_dict(m) for m in msgs],
+            "windows": windows,
             "ratings": sync_ratings(agent, [c.id for c in convs + known]),
         }
 
@@ -118,3 +123,8 @@ _install_chatpane(AgentNamespace)
 from ..wblist.sockets import install as _install_wblist  # noqa: E402 - its own block
 
 _install_wblist(AgentNamespace)
+
+# Chat history (history/sockets.py) adds history.
+from ..history.sockets import install_agent as _install_history  # noqa: E402 - its own block
+
+_install_history(AgentNamespace)

@@ -177,3 +177,8 @@ _install_chatpane(VisitorNamespace, _claims, _lang)
 from ..visitors.sockets import install_visitor as _install_trail  # noqa: E402 - its own block
 
 _install_trail(VisitorNamespace)
+
+# Chat history (history/sockets.py) adds history: older pages of the visitor's own messages.
+from ..history.sockets import install_visitor as _install_history  # noqa: E402 - its own block
+
+_install_history(VisitorNamespace, _claims, _lang)

@@ -1,0 +1,1 @@
+"""Chat history: pages of a visitor's messages across their conversations, and the sync windows."""
