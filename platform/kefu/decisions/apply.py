@@ -110,7 +110,12 @@ def do_widget_reception(channel: Channel, visitor: Visitor) -> dict[str, Any]:
         "greeting": decision.get("greeting", "text"),
         "title": widget.get("title"),
         "announcement": widget.get("announcement"),
+        # Validated when the ruleset was published (rules/definition.py): #rrggbb, https or /static/.
+        "color": widget.get("color"),
+        "logo": widget.get("logo"),
+        "position": widget.get("position") or "right",
         "pre_chat_form": decision.get("pre_chat_form", "fields", []),
+        "pre_chat_skippable": bool(decision.get("pre_chat_form", "skippable", False)),
         "rule": decision.rule_id,
         "version": decision.version,
     }

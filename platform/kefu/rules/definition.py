@@ -33,6 +33,10 @@ MAX_LIST = 100
 MAX_TEXT = 500
 GROUP_KEYS = ("all", "any", "none")
 RULE_ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A picture the widget shows: https on any host, or this site's static files; no quotes, spaces,
+# backslashes or parentheses (it may end up in CSS), so never javascript:, data: or //host.
+SAFE_URL = re.compile(r"^(https://[A-Za-z0-9.\-]+(:[0-9]{1,5})?|/static)/[A-Za-z0-9._~/%\-+=&?#@!$,;:]*$")
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "shape": ("格式错误：{detail}", "malformed: {detail}"),
@@ -78,6 +82,11 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "none": ("此运算符不需要值", "this operator takes no value"),
     "bool": ("应为是/否", "yes or no is expected"),
     "int": ("应为 {min}–{max} 的整数", "a whole number from {min} to {max} is expected"),
+    "color": ("应为 #rrggbb 格式的颜色，如 #1677ff", "a colour like #1677ff is expected"),
+    "url": (
+        "应为 https:// 开头或本站 /static/ 下的地址 (最多 {max} 字)",
+        "an https:// address or a /static/ path of this site (at most {max} characters) is expected",
+    ),
 }
 KIND_LABELS = {
     "skill_group": ("技能组", "skill group"),
@@ -288,6 +297,11 @@ class _Checker:
             problem = None if ok else expected("choice", choices=", ".join(values))
         elif spec.type == "ref":
             problem = None if is_ref(value) else expected("ref")
+        elif spec.type == "color":
+            problem = None if isinstance(value, str) and COLOR.match(value) else expected("color")
+        elif spec.type == "url":
+            ok = isinstance(value, str) and len(value) <= spec.max_length and SAFE_URL.match(value) is not None
+            problem = None if ok else expected("url", max=spec.max_length)
         if problem:
             self.add("bad_param", path, action=action, param=(spec.zh, spec.en), expected=problem)
         return problem is None

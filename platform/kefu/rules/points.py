@@ -35,7 +35,7 @@ class ParamSpec:
     """A typed parameter of an action."""
 
     name: str
-    type: str  # text | int | bool | enum | ref | multi_enum
+    type: str  # text | int | bool | enum | ref | multi_enum | color (#rrggbb) | url (https or /static/)
     zh: str
     en: str
     required: bool = True
@@ -176,6 +176,14 @@ RECEPTION = DecisionPoint(
             (
                 ParamSpec("title", "text", "标题", "Title", required=False, max_length=60),
                 ParamSpec("announcement", "text", "公告", "Announcement", required=False, max_length=500),
+                # Checked by definition.py (#rrggbb; https:// or this site's /static/ path) because
+                # the widget puts them into CSS and an <img>: never javascript: or data:.
+                ParamSpec("color", "color", "主题色", "Colour", required=False),
+                ParamSpec("logo", "url", "标志图片", "Logo", required=False, max_length=500),
+                ParamSpec(
+                    "position", "enum", "按钮位置", "Button position", required=False,
+                    choices=(("right", "右下角", "Bottom right"), ("left", "左下角", "Bottom left")),
+                ),
             ),
         ),
         ActionSpec(
@@ -194,6 +202,8 @@ RECEPTION = DecisionPoint(
                         ("email", "邮箱", "Email"),
                     ),
                 ),
+                # Off unless the plan says so: a form the plan asks for is filled before chatting.
+                ParamSpec("skippable", "bool", "可跳过", "Can be skipped", required=False),
             ),
         ),
     ),

@@ -105,7 +105,7 @@ def _phone(value: str) -> str:
     return ("+" if value.startswith("+") else "") + re.sub(r"\D", "", value)
 
 
-def _lock_profiles(company_id: int) -> None:
+def lock_profiles(company_id: int) -> None:
     """Serialize duplicate checks of one company's profiles until the caller commits."""
     if is_sqlite():
         return  # the caller holds dblock.serialized
@@ -132,17 +132,7 @@ def check_update_profile(agent: User, data: Any) -> Visitor:
         values["remark"] = fields["remark"].strip()
     if "vip_level" in fields:
         values["vip_level"] = fields["vip_level"]
-    if "phone" in fields:
-        values["phone"] = _phone(fields["phone"])
-        if values["phone"] and not 5 <= len(values["phone"].lstrip("+")) <= 20:
-            raise KefuError("visitor_phone_invalid", fields={"phone": ["5-20 digits"]})
-    if "email" in fields:
-        values["email"] = fields["email"].strip().lower()
-        if values["email"]:
-            try:
-                validate.Email()(values["email"])
-            except ValidationError as exc:
-                raise KefuError("visitor_email_invalid", fields={"email": ["not an e-mail"]}) from exc
+    values.update(clean_contacts(fields))
     if "tags" in fields:
         tags: list[str] = []
         for tag in fields["tags"]:
@@ -164,20 +154,46 @@ def check_update_profile(agent: User, data: Any) -> Visitor:
                                 label=field.label) from exc
         values["custom"] = custom
     with serialized():
-        _lock_profiles(conv.company_id)
+        lock_profiles(conv.company_id)
         visitor = db.session.get(Visitor, conv.visitor_id, populate_existing=True)
         assert visitor is not None
-        if values.get("phone"):
-            other = _taken(conv.company_id, visitor.id, Visitor.phone, values["phone"])
-            if other is not None:
-                raise KefuError("visitor_phone_taken", status=409, fields={"phone": ["taken"]},
-                                other=other)
-        if values.get("email"):
-            other = _taken(conv.company_id, visitor.id, func.lower(Visitor.email), values["email"])
-            if other is not None:
-                raise KefuError("visitor_email_taken", status=409, fields={"email": ["taken"]},
-                                other=other)
+        refuse_taken(visitor, values)
         return do_update_profile(agent, visitor, values)
+
+
+def clean_contacts(fields: dict[str, Any]) -> dict[str, str]:
+    """Normalize a loaded phone and e-mail; refuse malformed ones (also the widget's pre-chat form)."""
+    values: dict[str, str] = {}
+    if "phone" in fields:
+        values["phone"] = _phone(fields["phone"])
+        if values["phone"] and not 5 <= len(values["phone"].lstrip("+")) <= 20:
+            raise KefuError("visitor_phone_invalid", fields={"phone": ["5-20 digits"]})
+    if "email" in fields:
+        values["email"] = fields["email"].strip().lower()
+        if values["email"]:
+            try:
+                validate.Email()(values["email"])
+            except ValidationError as exc:
+                raise KefuError("visitor_email_invalid", fields={"email": ["not an e-mail"]}) from exc
+    return values
+
+
+def refuse_taken(visitor: Visitor, values: dict[str, Any], code_prefix: str = "visitor") -> None:
+    """Refuse a phone or e-mail already on another visitor of the company.
+
+    Call inside `serialized()` after `lock_profiles`. The agent's codes name the other visitor;
+    the widget passes its own prefix (prechat), whose messages do not.
+    """
+    if values.get("phone"):
+        other = _taken(visitor.company_id, visitor.id, Visitor.phone, values["phone"])
+        if other is not None:
+            raise KefuError(f"{code_prefix}_phone_taken", status=409, fields={"phone": ["taken"]},
+                            other=other)
+    if values.get("email"):
+        other = _taken(visitor.company_id, visitor.id, func.lower(Visitor.email), values["email"])
+        if other is not None:
+            raise KefuError(f"{code_prefix}_email_taken", status=409, fields={"email": ["taken"]},
+                            other=other)
 
 
 def do_update_profile(actor: User, visitor: Visitor, values: dict[str, Any]) -> Visitor:

@@ -17,8 +17,10 @@ from ..errors import KefuError
 from ..extensions import csrf, db, limiter
 from ..ratelimit import widget_session_limit
 from ..visitors.actions import check_open_session
+from .prechat import check_prechat, missing_fields
 
 bp = Blueprint("widget", __name__)
+DEFAULT_COLOR = "#1677ff"
 
 
 def channel_by_key(key: str) -> Channel:
@@ -51,9 +53,27 @@ def embed_script(key: str) -> Any:
         return Response(f"console.warn({note});\n", status=exc.status,
                         mimetype="application/javascript")
     chat_url = url_for("widget.chat_page", key=channel.key, embed="1", _external=True)
-    body = render_template("widget/embed.js", chat_url=json.dumps(chat_url),
-                           title=json.dumps(channel.settings.get("title") or channel.name))
+    # The launcher's look until the chat frame reports the visitor's reception plan (which the
+    # snippet then remembers for the site's next pages): the channel's title, the house colour.
+    look = {"title": channel.settings.get("title") or channel.name, "color": DEFAULT_COLOR,
+            "logo": None, "position": "right"}
+    body = render_template("widget/embed.js", chat_url=_js(chat_url), look=_js(look))
     return Response(body, mimetype="application/javascript")
+
+
+def _js(value: Any) -> str:
+    """JSON that is also safe inside a <script> (no </script> or <!-- breaks out)."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def widget_look(reception: dict[str, Any], channel: Channel) -> dict[str, Any]:
+    """The window's style from the reception plan, falling back to the channel's title."""
+    return {
+        "title": reception.get("title") or channel.settings.get("title") or channel.name,
+        "color": reception.get("color") or DEFAULT_COLOR,
+        "logo": reception.get("logo"),
+        "position": reception.get("position") if reception.get("position") == "left" else "right",
+    }
 
 
 @bp.route("/api/widget/<key>/session", methods=["POST"])
@@ -82,9 +102,15 @@ def open_session(key: str) -> Any:
             **visitor_state(conv, position),
         }
         messages = [message_dict(m) for m in queries.recent_messages(conv.id)]
+    reception = do_widget_reception(channel, visitor)
+    missing = missing_fields(visitor, reception.get("pre_chat_form") or [])
     return {
         "ok": True,
-        "reception": do_widget_reception(channel, visitor),
+        "reception": reception,
+        "look": widget_look(reception, channel),
+        # The pre-chat form asks only what the profile lacks; once filled it is not shown again.
+        "prechat": {"fields": missing, "skippable": reception.get("pre_chat_skippable", False)}
+        if missing else None,
         "token": out["token"],
         "uid": out["uid"],
         "visitor": {"id": visitor.id, "name": visitor.name},
@@ -92,6 +118,16 @@ def open_session(key: str) -> Any:
         "messages": messages,
         "socket": {"namespace": "/visitor", "path": "/socket.io"},
     }
+
+
+@bp.route("/api/widget/<key>/prechat", methods=["POST"])
+@csrf.exempt  # visitors carry a signed token, not a cookie session
+@limiter.limit(widget_session_limit)
+def save_prechat(key: str) -> Any:
+    """Save the pre-chat form (询前表单) of the token's visitor."""
+    channel = channel_by_key(key)
+    visitor = check_prechat(channel, request.get_json(silent=True))
+    return {"ok": True, "visitor": {"id": visitor.id, "name": visitor.name}}
 
 
 def init_app(app: Flask) -> None:

@@ -86,7 +86,7 @@
     refreshEmpty();
     if (stick) scrollDown();
   }
-  var stateHooks = [], socketHooks = [], messageHooks = [], sendHooks = [];
+  var stateHooks = [], socketHooks = [], messageHooks = [], sendHooks = [], sessionHooks = [];
   function sendExtras() {
     var x = {};
     sendHooks.forEach(function (fn) { var more = fn() || {}; Object.keys(more).forEach(function (k) { x[k] = more[k]; }); });
@@ -249,6 +249,7 @@
           if (rec.greeting) systemNote(rec.greeting);
         }
         store.setItem("kefu_token_" + key, data.token);
+        sessionHooks.forEach(function (fn) { fn(data); });  // look, pre-chat form (widget_look.js, prechat.js)
         tellHost(data.token);
         data.messages.forEach(add);
         setState(data.conversation);
@@ -269,6 +270,7 @@
     onSocket: function (fn) { socketHooks.push(fn); if (socket) fn(socket); },
     onMessage: function (fn) { messageHooks.push(fn); },
     onSend: function (fn) { sendHooks.push(fn); },
+    onSession: function (fn) { sessionHooks.push(fn); },
     // Parts that send their own messages (chatfiles: images and files) show the stored answer,
     // and authorize their HTTP calls with the visitor's token.
     add: add,
