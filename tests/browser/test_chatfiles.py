@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,23 @@ def test_agent_sends_an_image_the_visitor_opens_the_preview(live, make, new_cont
     widget.keyboard.press("Escape")
     expect(box).to_be_hidden()
     shot(widget, "chatfiles-widget-preview-closed")
+    # A screenshot pasted into the reply box and a file dropped onto it are sent the same way.
+    bench.evaluate("""b64 => {
+        const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+        const paste = new DataTransfer();
+        paste.items.add(new File([bytes], "pasted.png", {type: "image/png"}));
+        const ev = new ClipboardEvent("paste", {clipboardData: paste, bubbles: true});
+        document.getElementById("text").dispatchEvent(ev);
+    }""", base64.b64encode(png(40, 30)).decode())
+    expect(widget.locator("#messages li.msg-agent .cf-thumb img")).to_have_count(2)
+    bench.evaluate("""() => {
+        const drop = new DataTransfer();
+        drop.items.add(new File(["总计 42 元"], "notes.txt", {type: "text/plain"}));
+        const ev = new DragEvent("drop", {dataTransfer: drop, bubbles: true, cancelable: true});
+        document.getElementById("composer").dispatchEvent(ev);
+    }""")
+    expect(widget.locator("#messages li.msg-agent .cf-file .cf-name")).to_have_text("notes.txt")
+    shot(bench, "chatfiles-workbench-paste-and-drop")
 
 
 def test_visitor_sends_a_pdf_the_agent_downloads_it(live, make, new_context, tmp_path):

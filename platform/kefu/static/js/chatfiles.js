@@ -146,19 +146,43 @@
     };
   }
 
+  // The composer's files: the attach button and picker, paste and drop, then one upload after
+  // another with its progress. side.target() says where to upload (null: not now), side.refused
+  // shows a refusal, side.uploaded(file, target) sends the message carrying it.
+  function composerFiles(composer, drops, side) {
+    var attach = document.getElementById("cf-attach"), picker = document.getElementById("cf-pick");
+    composer.insertBefore(attach, composer.querySelector("button[type=submit]"));
+    composer.appendChild(picker);
+    var line = progressLine(composer);
+    function uploadAll(files) {
+      var target = side.target();
+      if (!target) return;
+      files.reduce(function (chain, file) {
+        return chain.then(function () {
+          line.show(file.name || "", 0);
+          return upload(target.url, target.headers, file, target.fields,
+                        function (pct) { line.show(file.name || "", pct); })
+            .then(function (res) { line.hide(); if (res.ok) side.uploaded(res.file, target); else side.refused(res.error); });
+        });
+      }, Promise.resolve());
+    }
+    attach.addEventListener("click", function () { picker.click(); });
+    picker.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(picker.files || []);
+      picker.value = "";
+      if (files.length) uploadAll(files);
+    });
+    [composer].concat(drops).forEach(function (el) { takeFiles(el, uploadAll); });
+    return attach;
+  }
+
   window.KefuFiles = {T: T, humanSize: humanSize, upload: upload, preview: preview, closePreview: closePreview,
-                      render: render, watch: watch, takeFiles: takeFiles, progressLine: progressLine};
+                      render: render, watch: watch, composerFiles: composerFiles};
 
   // --- the workbench --------------------------------------------------------------------------
   var WB = window.KefuWB;
   var root = document.getElementById("cf-workbench");
   if (!WB || !root) return;
-  var composer = document.getElementById("composer");
-  var picker = document.getElementById("cf-pick");
-  var attach = document.getElementById("cf-attach");
-  composer.insertBefore(attach, composer.querySelector("button[type=submit]"));
-  composer.appendChild(picker);
-  var line = progressLine(composer);
   var pending = {};  // client id -> {conversation_id, file_id}: resent on reconnect until acked
   var agentSide = {
     src: function (f) { return Promise.resolve(f.url); },  // the session cookie authorizes it
@@ -179,32 +203,20 @@
   }
   WB.socket.on("connect", function () { Object.keys(pending).forEach(sendFile); });
 
-  function uploadAll(files) {
-    var conv = WB.current();
-    if (!conv || conv.status !== "active" || WB.input.disabled) return;
-    files.reduce(function (chain, file) {
-      return chain.then(function () {
-        line.show(file.name || "", 0);
-        return upload("/api/workbench/chatfiles", {"X-CSRFToken": root.dataset.csrf}, file,
-                      {conversation_id: conv.id}, function (pct) { line.show(file.name || "", pct); })
-          .then(function (res) {
-            line.hide();
-            if (!res.ok) { WB.showError(res.error); return; }
-            var cid = WB.uuid();
-            pending[cid] = {conversation_id: conv.id, file_id: res.file.id};
-            sendFile(cid);
-          });
-      });
-    }, Promise.resolve());
-  }
-  attach.addEventListener("click", function () { picker.click(); });
-  picker.addEventListener("change", function () {
-    var files = Array.prototype.slice.call(picker.files || []);
-    picker.value = "";
-    if (files.length) uploadAll(files);
+  var attach = composerFiles(document.getElementById("composer"), [document.getElementById("messages")], {
+    target: function () {
+      var conv = WB.current();
+      if (!conv || conv.status !== "active" || WB.input.disabled) return null;
+      return {url: "/api/workbench/chatfiles", headers: {"X-CSRFToken": root.dataset.csrf},
+              fields: {conversation_id: conv.id}};
+    },
+    refused: WB.showError,
+    uploaded: function (file, target) {  // into the chat it was uploaded for, whichever is shown now
+      var cid = WB.uuid();
+      pending[cid] = {conversation_id: target.fields.conversation_id, file_id: file.id};
+      sendFile(cid);
+    }
   });
-  takeFiles(composer, uploadAll);
-  takeFiles(document.getElementById("messages"), uploadAll);
   function sync() { attach.disabled = WB.input.disabled; }
   WB.onSelect(sync);
   WB.socket.on("conversation.closed", function () { setTimeout(sync, 0); });

@@ -4,12 +4,6 @@
   "use strict";
   var C = window.KefuChat, F = window.KefuFiles;
   if (!C || !F || !C.token) return;
-  var composer = document.getElementById("composer");
-  var picker = document.getElementById("cf-pick");
-  var attach = document.getElementById("cf-attach");
-  composer.insertBefore(attach, composer.querySelector("button[type=submit]"));
-  composer.appendChild(picker);
-  var line = F.progressLine(composer);
   var allowed = false;
   var pending = {};  // client id -> file id: resent on reconnect until acked
   var blobs = {};    // file url -> promise of an object URL (an <img> cannot send the token)
@@ -46,30 +40,14 @@
       if (res && res.ok) { C.add(res.message); C.showError(null); } else C.showError(res && res.error);
     });
   }
-  function uploadAll(files) {
-    if (!allowed) return;
-    files.reduce(function (chain, file) {
-      return chain.then(function () {
-        line.show(file.name || "", 0);
-        return F.upload("/api/widget/chatfiles?lang=" + encodeURIComponent(C.T.lang || "zh"), auth(), file, {},
-                        function (pct) { line.show(file.name || "", pct); })
-          .then(function (res) {
-            line.hide();
-            if (!res.ok) { C.showError(res.error); return; }
-            var cid = C.uuid();
-            pending[cid] = res.file.id;
-            sendFile(cid);
-          });
-      });
-    }, Promise.resolve());
-  }
-  attach.addEventListener("click", function () { picker.click(); });
-  picker.addEventListener("change", function () {
-    var files = Array.prototype.slice.call(picker.files || []);
-    picker.value = "";
-    if (files.length) uploadAll(files);
+  var attach = F.composerFiles(document.getElementById("composer"), [], {
+    target: function () {
+      if (!allowed) return null;
+      return {url: "/api/widget/chatfiles?lang=" + encodeURIComponent(C.T.lang || "zh"), headers: auth(), fields: {}};
+    },
+    refused: C.showError,
+    uploaded: function (file) { var cid = C.uuid(); pending[cid] = file.id; sendFile(cid); }
   });
-  F.takeFiles(composer, uploadAll);
   // Whether visitors may send files is the company's setting: ask once the session is open.
   C.onSocket(function (socket) {
     socket.on("connect", function () { Object.keys(pending).forEach(sendFile); });
