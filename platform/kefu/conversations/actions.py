@@ -53,7 +53,7 @@ def check_visitor_message(claims: VisitorClaims, data: Any) -> tuple[StoredMessa
     """Validate a visitor's message and store it; return (message, newly_created)."""
     fields = load(SendMessageSchema(), data)
     file_id = fields["file_id"]
-    text = clean_text(fields["text"]) if file_id is None or fields["text"].strip() else ""
+    text = clean_text(fields["text"]) if file_id is None or (fields["text"] or "").strip() else ""
     state = channel_state(claims.channel_id)
     if state is None or state.company_id != claims.company_id:
         raise KefuError("invalid_token", status=401)
@@ -215,7 +215,7 @@ def check_agent_message(agent: User, data: Any) -> tuple[StoredMessage, bool]:
     """Validate an agent's reply and store it; return (message, newly_created)."""
     fields = load(AgentSendSchema(), data)
     file_id = fields["file_id"]
-    text = clean_text(fields["text"]) if file_id is None or fields["text"].strip() else ""
+    text = clean_text(fields["text"]) if file_id is None or (fields["text"] or "").strip() else ""
     from ..chatpane.actions import agent_payload  # refuses sensitive words; adds the quote
 
     payload = agent_payload(agent, fields["conversation_id"], text, fields["reply_to"])

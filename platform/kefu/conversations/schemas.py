@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from ..errors import KefuError, ValidationFailed
 
@@ -17,7 +17,7 @@ class SendMessageSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    text = fields.String(load_default="")  # clean_text refuses it empty, unless a file is sent
+    text = fields.String(load_default=None)  # required, unless a file is sent (then its caption)
     client_id = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(min=1, max=64)
     )
@@ -27,6 +27,11 @@ class SendMessageSchema(Schema):
     # An image or file uploaded first (chatfiles/); the message then carries it.
     file_id = fields.Integer(load_default=None, allow_none=True, strict=True,
                              validate=validate.Range(min=1))
+
+    @validates_schema
+    def _text_or_file(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("text") is None and data.get("file_id") is None:
+            raise ValidationError("Missing data for required field.", "text")
 
 
 class AgentSendSchema(SendMessageSchema):
