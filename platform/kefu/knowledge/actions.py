@@ -239,25 +239,25 @@ def check_delete(actor_id: int | None, company_id: int, kind: str, obj_id: Any) 
     do_delete(actor_id, _get(model, company_id, obj_id))
 
 
-def do_seed(company_id: int, data: dict[str, Any]) -> int:
-    """Load the demo knowledge base (categories by name, published entries); return entries added."""
+def do_seed(company_id: int, data: dict[str, Any]) -> dict[str, int]:
+    """Load a knowledge file (categories by name, published entries and articles); return key -> entry id."""
     categories: dict[str, KnowledgeCategory] = {}
     for i, c in enumerate(data.get("categories", [])):
         categories[c["name"]] = check_save_category(
             None, company_id, {"name": c["name"], "name_en": c.get("name_en", ""), "sort_order": i})
-    added = 0
+    keys: dict[str, int] = {}
     for row in data.get("entries", []):
         category = categories.get(row.get("category", ""))
         fields = {k: v for k, v in row.items() if k not in ("category", "key")}
         fields.update(category_id=category.id if category else None, status="published")
-        check_save_entry(None, company_id, fields)
-        added += 1
+        entry = check_save_entry(None, company_id, fields)
+        keys[row.get("key") or f"#{entry.id}"] = entry.id
     for row in data.get("articles", []):
         category = categories.get(row.get("category", ""))
         fields = {k: v for k, v in row.items() if k != "category"}
         fields.update(category_id=category.id if category else None, status="published")
         check_save_article(None, company_id, fields)
-    return added
+    return keys
 
 
 def count_entries(company_id: int) -> int:
