@@ -139,3 +139,35 @@ def test_a_reply_sent_offline_shows_not_sent_and_retries_with_its_client_id(live
     db.session.expire_all()
     rows = db.session.scalars(select(Message).where(Message.body == "断网时写的回复")).all()
     assert [r.client_msg_id for r in rows] == [client_id]
+
+
+def test_the_widget_pages_back_through_the_visitors_own_earlier_chats(live, make, new_context):
+    """A returning visitor scrolls up past the newest 50 messages into earlier chats, with separators."""
+    d = make.desk()
+    ids = past_and_current(d, (4, 3, 60))
+    ctx = new_context(viewport={"width": 400, "height": 640})
+    ctx.add_init_script(f"localStorage.setItem('kefu_token_{d.channel.key}', '{d.token}')")
+    widget = open_widget(ctx, live, d.channel.key)
+    expect(widget.locator("#messages li.msg-agent").filter(has_text="c2 a59")).to_be_visible()
+    expect(widget.locator("#messages li[data-id]")).to_have_count(50)
+    widget.evaluate("""async () => {
+      const el = document.getElementById("messages");
+      for (let n = 0; n < 500 && !el.textContent.includes("c0 v0"); n++) {
+        el.scrollTop = 0;
+        el.dispatchEvent(new WheelEvent("wheel", {deltaY: -100}));
+        await new Promise(r => setTimeout(r, 20));
+      }
+    }""")
+    expect(widget.locator("#messages li.msg-visitor").filter(has_text="c0 v0")).to_be_visible()
+    shown = [int(x) for x in widget.locator("#messages li[data-id]").evaluate_all(
+        "els => els.map(e => e.dataset.id)")]
+    db.session.expire_all()
+    stored = list(db.session.scalars(select(Message.id).where(Message.conversation_id.in_(ids))
+                                     .order_by(Message.id)))
+    assert shown == stored  # every message once, in order
+    seps = widget.locator("#messages li.chat-sep")
+    expect(seps).to_have_count(2)
+    expect(seps.nth(0)).to_contain_text("历史会话")
+    expect(seps.nth(0)).to_contain_text(d.agent.shown_name)
+    expect(seps.nth(0)).to_contain_text(end_text("agent_removed")["visitor"]["zh"])  # type: ignore[index]
+    shot(widget, "history-widget-earlier-chats")

@@ -155,6 +155,56 @@
     var li = bubble(m.text, m.sender, m.id);
     messageHooks.forEach(function (fn) { fn(m, li); });
   }
+  // Older pages (history): scrolling up (or the wheel at the top of a short list) brings the
+  // visitor's earlier messages, across their earlier chats on this channel, a separator above each.
+  var HX = {zh: {earlier: "历史会话"}, en: {earlier: "Earlier conversation"}};
+  var moreOlder = true, loadingOlder = false;
+  function when(iso) {
+    return iso ? new Date(iso).toLocaleString(T.lang === "en" ? "en-GB" : "zh-CN", {hour12: false}) : "";
+  }
+  function separate(h) {
+    var first = list.querySelector('li[data-conversation="' + h.id + '"]');
+    var old = list.querySelector('li.chat-sep[data-sep="' + h.id + '"]');
+    if (old) old.parentNode.removeChild(old);
+    if (!first) return;
+    var span = [when(h.created_at), when(h.closed_at)].filter(Boolean).join(" – ");
+    var li = document.createElement("li");
+    li.className = "msg msg-system chat-sep"; li.dataset.sep = h.id;
+    var b = document.createElement("span");
+    b.className = "bubble";
+    b.textContent = [T.earlierConversation || HX[T.lang === "en" ? "en" : "zh"].earlier, span, h.agent_name,
+                     endText(h)].filter(Boolean).join(" · ");
+    li.appendChild(b);
+    list.insertBefore(li, first);
+  }
+  function loadOlder() {
+    if (!moreOlder || loadingOlder || !socket || !socket.connected) return;
+    var ids = Object.keys(seen).map(Number);
+    loadingOlder = true;
+    socket.emit("history", {before_id: ids.length ? Math.min.apply(null, ids) : null, limit: 50}, function (res) {
+      loadingOlder = false;
+      if (!res || !res.ok) return;
+      moreOlder = res.has_more;
+      var height = list.scrollHeight;
+      res.messages.forEach(function (m) {
+        if (seen[m.id]) return;
+        seen[m.id] = true;
+        var li = document.createElement("li");
+        li.className = "msg msg-" + m.sender; li.dataset.id = m.id; li.dataset.conversation = m.conversation_id;
+        var span = document.createElement("span");
+        span.className = "bubble"; span.textContent = m.text;
+        li.appendChild(span);
+        place(li, m.id);
+        messageHooks.forEach(function (fn) { fn(m, li); });
+      });
+      var current = convState && convState.id;
+      (res.conversations || []).forEach(function (h) { if (h.id !== current) separate(h); });
+      refreshEmpty();
+      list.scrollTop += list.scrollHeight - height;  // the message being read stays where it was
+    });
+  }
+  list.addEventListener("scroll", function () { if (list.scrollTop < 60) loadOlder(); });
+  list.addEventListener("wheel", function (e) { if (e.deltaY < 0 && list.scrollTop <= 0) loadOlder(); });
   function send(clientId) {
     var p = pending[clientId];
     if (!p || !socket || !socket.connected) return;  // resent on reconnect
