@@ -93,6 +93,12 @@ def seed_demo(path: Path = DEFAULT_FILE) -> dict[str, Any]:
             created=True,
         )
     quickreply_actions.do_seed(cid, data.get("quick_replies", []))
+    knowledge_file = path.parent / "knowledge.yaml"
+    if knowledge_file.exists():  # the demo knowledge base (zh + en Q&A) beside demo.json
+        from .knowledge.actions import do_seed as seed_knowledge
+        from .knowledge.evaluate import load_yaml
+
+        seed_knowledge(cid, load_yaml(knowledge_file))
     for i, b in enumerate(data.get("busy_reasons", [])):
         do_save(None, BusyReason(company_id=cid, name=b["name"], name_en=b.get("name_en", ""),
                                  sort_order=i), created=True)

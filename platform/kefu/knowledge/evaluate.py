@@ -34,7 +34,7 @@ def retrieval_quality(company_id: int, keys: dict[str, int],
         top3 += want in found
         if want not in found:
             names = {v: k for k, v in keys.items()}
-            misses.append({"q": row["q"], "want": row["entry"], "got": [names.get(i) for i in found]})
+            misses.append({"q": row["q"], "want": row["entry"], "got": [names.get(i or 0) for i in found]})
     n = len(questions) or 1
     return {"questions": len(questions), "top1": round(top1 / n, 4), "top3": round(top3 / n, 4),
             "misses": misses}

@@ -152,8 +152,9 @@ def _candidates(pg: bool, terms: list[str], idf: dict[str, float], where: list[C
                _Doc.length, func.count().over().label("total"))
     if pg:
         vector = _Doc.search_vector
-        weight: ColumnElement[Any] = sum((case((vector.op("@@")(_tsquery([t])), idf[t]), else_=0.0) for t in terms),
-                     start=literal_column("0.0"))
+        weight: ColumnElement[Any] = sum(
+            (case((vector.op("@@")(_tsquery([t])), idf[t]), else_=0.0) for t in terms),
+            start=literal_column("0.0"))
         stmt = (select(*columns).where(*where, vector.op("@@")(_tsquery(terms)))
                 .order_by(weight.desc(), _Doc.id).limit(limit))
     else:
