@@ -51,6 +51,12 @@ DEFINITIONS = {
                         "auto-selected)",
     "open_history_ms": "click on the long-history chat in the list to its newest message shown "
                        "in #messages, then the next two animation frames (painted)",
+    "scroll_to_first_ms": "after open_history_ms, the pane's scrollTop set to 0 on every animation "
+                          "frame (a reader dragging the scrollbar up) until the chat's very first "
+                          "message is in #messages: older pages fetched with `history`, the "
+                          "windowed pane sliding; then two animation frames",
+    "max_dom_bubbles": "the most <li> rows #messages held at any moment of opening and scrolling "
+                       "(a MutationObserver), against the chat's message count",
 }
 
 # Runs in every page before its scripts: records performance.now() when the condition first holds.
@@ -87,18 +93,36 @@ _WATCH = """
 """
 
 _OPEN_HISTORY = """
-([id, lastId]) => new Promise((resolve, reject) => {
+([id, lastId, firstId]) => new Promise((resolve, reject) => {
   const li = document.querySelector('#conversations li[data-id="' + id + '"]');
   if (!li) return reject(new Error("history chat not in the list"));
   const box = document.getElementById("messages");
-  const shown = () => box.querySelector('li[data-id="' + lastId + '"]') !== null;
+  let most = box.children.length;
+  const count = new MutationObserver(() => { most = Math.max(most, box.children.length); });
+  count.observe(box, {childList: true});
+  const has = (mid) => box.querySelector('li[data-id="' + mid + '"]') !== null;
+  const painted = (then) => requestAnimationFrame(() => requestAnimationFrame(then));
   const t0 = performance.now();
-  const done = () => requestAnimationFrame(() => requestAnimationFrame(() => {
-    resolve({ms: performance.now() - t0, rendered: box.children.length});
-  }));
+  let opened = null;
+  const climb = () => {
+    const t1 = performance.now();
+    let frames = 0;
+    const step = () => {
+      if (has(firstId)) return painted(() => {
+        count.disconnect();
+        resolve({ms: opened, scroll_ms: performance.now() - t1, rendered: box.children.length,
+                 most: Math.max(most, box.children.length)});
+      });
+      if (++frames > 100000) return reject(new Error("the first message never came"));
+      box.scrollTop = 0;
+      requestAnimationFrame(step);
+    };
+    step();
+  };
+  const done = () => painted(() => { opened = performance.now() - t0; climb(); });
   li.click();
-  if (shown()) return done();
-  const obs = new MutationObserver(() => { if (shown()) { obs.disconnect(); done(); } });
+  if (has(lastId)) return done();
+  const obs = new MutationObserver(() => { if (has(lastId)) { obs.disconnect(); done(); } });
   obs.observe(box, {childList: true, subtree: true});
 })
 """
@@ -130,7 +154,7 @@ def seed_ui(app: Any, chats: int, history: int, messages: int) -> dict[str, Any]
         do_set_status(agent, "online")
         channel = do_save(None, Channel(company_id=company.id, name="bench-web", kind="web",
                                         skill_group_id=group.id), created=True)
-        history_id = last_id = conv_id = 0
+        history_id = last_id = first_id = conv_id = 0
         for i in range(chats):
             visitor = check_open_session(channel, {}, "127.0.0.1", "kefu-bench-ui")["visitor"]
             claims = VisitorClaims(visitor.id, channel.id, company.id)
@@ -144,6 +168,7 @@ def seed_ui(app: Any, chats: int, history: int, messages: int) -> dict[str, Any]
                 conv_id = msg.conversation_id
                 if i == 0:
                     last_id = msg.id
+                    first_id = first_id or msg.id
             if i == 0:
                 conv = latest_conversation(visitor.id, channel.id)
                 assert conv is not None and conv.status == "active", "history chat not assigned"
@@ -152,7 +177,7 @@ def seed_ui(app: Any, chats: int, history: int, messages: int) -> dict[str, Any]
         db.session.remove()
         db.engine.dispose()
     return {"channel_key": key, "agent_email": "agent@bench-ui.test", "history_id": history_id,
-            "history_last_id": last_id}
+            "history_last_id": last_id, "history_first_id": first_id}
 
 
 @contextmanager
@@ -260,13 +285,15 @@ def _workbench_run(browser: Any, watch: str, base: str, cookie: str,
         page.wait_for_function("() => window.__kefuReady !== null && window.__kefuReady !== undefined")
         tti = float(page.evaluate("window.__kefuReady"))
         items = int(page.evaluate("document.querySelectorAll('#conversations > li').length"))
-        opened = page.evaluate(_OPEN_HISTORY, [seeded["history_id"], seeded["history_last_id"]])
+        opened = page.evaluate(_OPEN_HISTORY, [seeded["history_id"], seeded["history_last_id"],
+                                               seeded["history_first_id"]])
         shots = os.environ.get("KEFU_SCREENSHOTS")
         if shots:  # kept as a CI artifact: what was measured
             Path(shots).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(Path(shots) / "bench-ui-workbench-history.png"))
         return {"tti_ms": tti, "items": items, "open_ms": float(opened["ms"]),
-                "rendered": int(opened["rendered"])}
+                "scroll_ms": float(opened["scroll_ms"]), "rendered": int(opened["rendered"]),
+                "most": int(opened["most"])}
     finally:
         ctx.close()
 
@@ -333,11 +360,10 @@ def _report(embeds: list[dict[str, Any]], widget: list[float], bench: list[dict[
     if any(r["content_encoding"] is None for r in snippet["responses"]):
         notes.append("kefu serves these scripts uncompressed: gzip_bytes is what a compressing "
                      "proxy in front of it would send")
-    shown = max(b["rendered"] for b in bench)
-    if shown < history:
-        notes.append(f"the workbench shows the newest {shown} of the {history} messages: its sync "
-                     "brings a capped number of the newest messages across the agent's open chats "
-                     "(realtime/agent.py on_sync), and opening the chat renders those, no request")
+    most = max(b["most"] for b in bench)
+    notes.append(f"all {history} messages are reachable: scrolling up reached the chat's first "
+                 f"message in every run, and #messages never held more than {most} rows (the "
+                 "pane is windowed; older pages come from the history event, 100 at a time)")
     return {
         "ok": all(goals.values()),
         "notes": notes,
@@ -352,7 +378,9 @@ def _report(embeds: list[dict[str, Any]], widget: list[float], bench: list[dict[
         "workbench_tti_ms": wb_ms,
         "workbench_list_items": listed,
         "open_history_ms": _stats([b["open_ms"] for b in bench]),
-        "history_messages_rendered": shown,
+        "scroll_to_first_ms": _stats([b["scroll_ms"] for b in bench]),
+        "max_dom_bubbles": most,
+        "history_first_message_reached": True,
         "goals_limits": {"snippet_gzip_bytes": SNIPPET_GOAL_GZIP, "widget_tti_ms": WIDGET_GOAL_MS,
                          "workbench_tti_ms": WORKBENCH_GOAL_MS},
         "goals": goals,
