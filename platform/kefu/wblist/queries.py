@@ -34,13 +34,6 @@ def _groups_clause(groups: set[int] | None) -> Any:
     return Conversation.skill_group_id.in_(sorted(groups))
 
 
-def _shown(user: User, conv: Conversation) -> bool:
-    """Whether the list may describe this chat to the user: theirs, helped, or visible to them."""
-    if user.id in (conv.participant_ids or ()):
-        return conv.company_id == user.company_id
-    return can_see_conversation(user, conv)
-
-
 def unread_counts(conversation_ids: Sequence[int]) -> dict[int, int]:
     """Visitor messages after the agent side's read mark, per conversation (one grouped query)."""
     if not conversation_ids:
@@ -57,25 +50,36 @@ def unread_counts(conversation_ids: Sequence[int]) -> dict[int, int]:
 
 
 def list_meta(user: User, conversation_ids: Sequence[int]) -> dict[str, dict[str, Any]]:
-    """What the list filters and badges need for the chats shown: unread, tags, group, star."""
+    """What the list filters and badges need for the chats shown: unread, tags, group, star.
+
+    Reads columns, not rows: the workbench asks it for every open chat after each (re)connect.
+    """
+    from ..org.models import SkillGroup
+    from ..visitors.models import Visitor
+
     ids = sorted(set(conversation_ids))
     if not ids or user.company_id is None:
         return {}
-    convs = [c for c in db.session.scalars(
-        select(Conversation)
-        .options(joinedload(Conversation.visitor), joinedload(Conversation.skill_group))
+    rows = db.session.execute(
+        select(Conversation.id, Conversation.agent_id, Conversation.participant_ids,
+               Conversation.skill_group_id, Visitor.tags, SkillGroup.name)
+        .join(Visitor, Visitor.id == Conversation.visitor_id)
+        .outerjoin(SkillGroup, SkillGroup.id == Conversation.skill_group_id)
         .where(Conversation.company_id == user.company_id, Conversation.id.in_(ids))
-    ).unique() if _shown(user, c)]
-    shown = [c.id for c in convs]
+    ).all()
+    # One's own and helped chats need no further check; anything else goes through the access helper.
+    shown_rows = [r for r in rows if r[1] == user.id or user.id in (r[2] or ())
+                  or can_see_conversation(user, db.session.get(Conversation, r[0]))]  # type: ignore[arg-type]
+    shown = [r[0] for r in shown_rows]
     unread = unread_counts(shown)
     stars = set(starred_ids(user.id, shown))
-    return {str(c.id): {
-        "unread": unread.get(c.id, 0),
-        "tags": [str(t) for t in (c.visitor.tags or [])] if c.visitor else [],
-        "skill_group_id": c.skill_group_id,
-        "group": c.skill_group.name if c.skill_group else None,
-        "starred": c.id in stars,
-    } for c in convs}
+    return {str(r[0]): {
+        "unread": unread.get(r[0], 0),
+        "tags": [str(t) for t in (r[4] or [])],
+        "skill_group_id": r[3],
+        "group": r[5],
+        "starred": r[0] in stars,
+    } for r in shown_rows}
 
 
 def queue_for(user: User) -> list[dict[str, Any]]:
