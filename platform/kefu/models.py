@@ -35,10 +35,12 @@ from .transfers.models import ConversationParticipant
 from .visitors.fields import VisitorField
 from .visitors.models import Visitor, VisitorIdentity
 from .visitors.pageviews import PageView
+from .wblist.models import HISTORY_INDEX
 
 __all__ = [
     "ConversationOrder", "ConversationStar", "ConversationSummary", "SummaryCategory",
     "ReadMark", "SensitiveWord",
+    "HISTORY_INDEX",
     "ChatFile",
     "VisitorField", "PageView",
     "IntegrationPage", "IntegrationSecret",

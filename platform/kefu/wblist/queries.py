@@ -21,6 +21,7 @@ from ..org.access import visible_group_ids
 from ..org.models import SkillGroupMember, User
 from ..summaries.queries import starred_ids
 from ..timeutil import iso, utcnow
+from .models import HISTORY_INDEX  # noqa: F401 - the index is part of the schema when this is used
 from .schemas import HISTORY_PAGE
 
 QUEUE_LIMIT = 200

@@ -16,8 +16,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The history tab: ended chats of a company, newest first, a page at a time.
+    op.create_index('ix_conversation_company_closed', 'conversation',
+                    ['company_id', 'status', 'closed_at'], unique=False)
 
 
 def downgrade():
-    pass
+    op.drop_index('ix_conversation_company_closed', table_name='conversation')
