@@ -211,6 +211,7 @@ def test_only_the_companys_agents_and_the_chats_visitor_download(live, make):
     """Anonymous callers, another visitor and another company's agent get nothing; a colleague does."""
     c = served_chat(live, make)
     f = agent_upload(c.http, live, c.conv_id, png(), "a.png").json()["file"]
+    assert c.bench.call("message", {"conversation_id": c.conv_id, "file_id": f["id"]})["ok"]
     url = live + f["url"]
     assert requests.get(url, timeout=10).status_code == 401
     _visitor, stranger_token = make.visitor_token(c.d.channel)
@@ -238,3 +239,20 @@ def test_a_file_message_reaches_a_reconnecting_visitor(live, make):
     assert last["content_type"] == "image" and last["payload"]["file"]["id"] == f["id"]
     back.close()
     c.bench.close()
+
+
+def test_a_file_is_served_only_while_a_message_shows_it(live, make):
+    """An upload nobody sent yet is not served, nor the file of a recalled message."""
+    c = served_chat(live, make)
+    f = visitor_upload(live, c.d.token, png(), "a.png").json()["file"]
+    as_visitor = {"Authorization": f"Bearer {c.d.token}"}
+    assert requests.get(live + f["url"], headers=as_visitor, timeout=10).status_code == 404
+    assert c.http.get(live + f["url"], timeout=10).status_code == 404
+    ack = c.widget.call("message", {"file_id": f["id"], "client_id": "v-img"})
+    assert requests.get(live + f["url"], headers=as_visitor, timeout=10).status_code == 200
+    recalled = c.widget.call("message.recall", {"message_id": ack["message"]["id"]})
+    assert recalled["ok"], recalled
+    assert recalled["message"]["text"] == "" and "file" not in recalled["message"]["payload"]
+    assert requests.get(live + f["url"], headers=as_visitor, timeout=10).status_code == 404
+    assert c.http.get(live + f["url"], timeout=10).status_code == 404
+    close(c)

@@ -18,6 +18,7 @@ from ..uploads import IMAGE_TYPES, serve, stored_path
 from ..visitors import token as tokens
 from . import actions
 from .models import ChatFile
+from .queries import is_shown
 
 bp = Blueprint("chatfiles", __name__)
 
@@ -76,8 +77,8 @@ def visitor_limits() -> Any:
 
 @bp.route("/api/chatfiles/<key>")
 def download(key: str) -> Any:
-    """Hand a chat file to the company's agents or the chat's visitor: images inline, the rest
-    as a download, always with the type its bytes were sniffed as."""
+    """Hand a sent (and not recalled) chat file to the company's agents or the chat's visitor:
+    images inline, the rest as a download, always with the type its bytes were sniffed as."""
     row = db.session.scalars(select(ChatFile).where(ChatFile.key == key[:40])).first()
     token = _bearer()
     if token is not None:
@@ -91,7 +92,7 @@ def download(key: str) -> Any:
         if row is None or user.is_operator or not user.is_active or user.company_id != row.company_id:
             raise NotFound("not_found")
     path = stored_path(row.path)
-    if not path.is_file():
+    if not is_shown(row) or not path.is_file():
         raise NotFound("not_found")
     inline = row.mime in IMAGE_TYPES and request.args.get("download") != "1"
     return serve(path, row.mime, row.name, inline=inline)
