@@ -331,5 +331,22 @@ def bench_routing(**options: Any) -> None:
     click.echo(json.dumps(simulate(Params(**options)), indent=2))
 
 
+@bench.command("knowledge")
+@click.option("--entries", default=20000, type=click.IntRange(min=1), help="Generated Q&A entries")
+@click.option("--queries", default=500, type=click.IntRange(min=1), help="Timed searches per database")
+@click.option("--backend", "backends", type=click.Choice(["sqlite", "postgresql"]), multiple=True,
+              help="Run only on these databases (repeatable); default: both")
+@click.option("--database-url", default="postgresql://postgres@127.0.0.1/kefu_bench_knowledge",
+              help="PostgreSQL database for the bench: dropped and re-created")
+def bench_knowledge(entries: int, queries: int, backends: tuple[str, ...], database_url: str) -> None:
+    """Knowledge search: index build time, search p50/p99 and top-1/top-3 on the shipped test set."""
+    import json
+
+    from .bench.knowledge import run
+
+    report = run(entries=entries, n_queries=queries, backends=backends or ("sqlite", "postgresql"),
+                 database_url=database_url)
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
 if __name__ == "__main__":
     sys.exit(main())

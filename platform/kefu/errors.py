@@ -328,6 +328,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "分类名称需 1–{limit} 个字，层级不能超过 {depth} 层，也不能放到自己下面",
         "A category name needs 1–{limit} characters, at most {depth} levels, and cannot sit under itself",
     ),
+    "knowledge_import": (
+        "有 {count} 行有误，未导入任何内容，请修改后重新导入",
+        "{count} rows are invalid; nothing was imported. Fix them and import again",
+    ),
 }
 
 

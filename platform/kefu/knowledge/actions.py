@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, select
 
+from ..aftercommit import on_commit
 from ..audit.actions import changes_of, record
 from ..channels.models import Channel
 from ..conversations.schemas import load
@@ -31,6 +32,7 @@ from .models import (
     KnowledgeEntry,
 )
 from .schemas import ArticleSchema, CategorySchema, EntrySchema
+from .search import forget_statistics
 
 Indexed = KnowledgeEntry | KnowledgeArticle
 
@@ -49,12 +51,12 @@ def _save(actor_id: int | None, obj: Any, *, created: bool) -> Any:
     record(actor_id, "create" if created else "update", obj, obj.company_id, changes)
     if isinstance(obj, Indexed):
         reindex(obj)
+    on_commit(forget_statistics)
     db.session.commit()
     return obj
 
 
-def _refuse(code: str, **params: Any) -> None:
-    db.session.rollback()  # nothing half-applied stays in the session
+def _refuse(code: str, **params: Any) -> NoReturn:
     raise KefuError(code, **params)
 
 
@@ -128,9 +130,52 @@ def check_save_entry(actor_id: int | None, company_id: int, data: Any,
     else:
         entry = _get(KnowledgeEntry, company_id, entry_id)
     with db.session.no_autoflush:  # the audit row reads the pending changes
-        _apply_entry(entry, fields)
+        try:
+            _apply_entry(entry, fields)
+        except KefuError:
+            db.session.rollback()  # nothing half-applied stays in the session
+            raise
         entry.updated_by_id = actor_id
         return _save(actor_id, entry, created=entry_id is None)  # type: ignore[no-any-return]
+
+
+IMPORT_MAX = 50_000
+
+
+def check_import_entries(actor_id: int | None, company_id: int, rows: list[Any]) -> list[KnowledgeEntry]:
+    """Validate every row, then create all entries and their documents in one commit, or none.
+
+    A refusal names each bad row (1-based) with its error, so an import file is fixed in one pass.
+    """
+    errors: dict[str, Any] = {}
+    entries: list[KnowledgeEntry] = []
+    if len(rows) > IMPORT_MAX:
+        raise KefuError("invalid_input", fields={"rows": [f"at most {IMPORT_MAX}"]})
+    with db.session.no_autoflush:
+        for n, row in enumerate(rows, start=1):
+            entry = KnowledgeEntry(company_id=company_id, created_by_id=actor_id, updated_by_id=actor_id)
+            try:
+                _apply_entry(entry, load(EntrySchema(), row))
+            except KefuError as exc:
+                errors[str(n)] = exc.to_dict()["error"]
+                continue
+            if entry.category_id is not None:
+                category = db.session.get(KnowledgeCategory, entry.category_id)
+                if category is None or category.company_id != company_id:
+                    errors[str(n)] = KefuError("cross_company").to_dict()["error"]
+                    continue
+            entries.append(entry)
+    if errors:
+        db.session.rollback()
+        raise KefuError("knowledge_import", fields={"rows": errors}, count=len(errors))
+    db.session.add_all(entries)
+    db.session.flush()  # ids for the documents and the audit rows, in batched INSERTs
+    for entry in entries:
+        record(actor_id, "create", entry, company_id, {"question": [None, entry.question]})
+        reindex(entry, fresh=True)
+    on_commit(forget_statistics)
+    db.session.commit()
+    return entries
 
 
 def check_save_article(actor_id: int | None, company_id: int, data: Any,
@@ -142,21 +187,30 @@ def check_save_article(actor_id: int | None, company_id: int, data: Any,
     else:
         article = _get(KnowledgeArticle, company_id, article_id)
     with db.session.no_autoflush:
-        title = " ".join(fields["title"].split())
-        if not title or len(title) > TITLE_MAX:
-            _refuse("knowledge_title", fields={"title": [f"1-{TITLE_MAX}"]}, limit=TITLE_MAX)
-        article.title = title
-        article.body = _rich(fields["body"], "knowledge_body", "body", required=False)
-        article.category_id = fields["category_id"]
-        groups = list(dict.fromkeys(fields["skill_group_ids"]))
-        if groups and not _owned_ids(SkillGroup, company_id, groups):
-            _refuse("knowledge_audience", fields={"skill_group_ids": ["unknown"]}, chars=GROUP_MAX)
-        article.skill_group_ids = groups
-        article.status = fields["status"]
-        if article.status == "published" and article.published_at is None:
-            article.published_at = utcnow()
+        try:
+            _apply_article(article, fields)
+        except KefuError:
+            db.session.rollback()
+            raise
         article.updated_by_id = actor_id
         return _save(actor_id, article, created=article_id is None)  # type: ignore[no-any-return]
+
+
+def _apply_article(article: KnowledgeArticle, fields: dict[str, Any]) -> None:
+    company_id = article.company_id
+    title = " ".join(fields["title"].split())
+    if not title or len(title) > TITLE_MAX:
+        _refuse("knowledge_title", fields={"title": [f"1-{TITLE_MAX}"]}, limit=TITLE_MAX)
+    article.title = title
+    article.body = _rich(fields["body"], "knowledge_body", "body", required=False)
+    article.category_id = fields["category_id"]
+    groups = list(dict.fromkeys(fields["skill_group_ids"]))
+    if groups and not _owned_ids(SkillGroup, company_id, groups):
+        _refuse("knowledge_audience", fields={"skill_group_ids": ["unknown"]}, chars=GROUP_MAX)
+    article.skill_group_ids = groups
+    article.status = fields["status"]
+    if article.status == "published" and article.published_at is None:
+        article.published_at = utcnow()
 
 
 def check_save_category(actor_id: int | None, company_id: int, data: Any,
@@ -171,6 +225,7 @@ def check_save_category(actor_id: int | None, company_id: int, data: Any,
         name = " ".join(fields["name"].split())
         depth = _depth(company_id, fields["parent_id"], category_id)
         if not name or len(name) > NAME_MAX or depth is None or depth >= CATEGORY_DEPTH_MAX:
+            db.session.rollback()
             _refuse("knowledge_category", fields={"name": ["invalid"]}, limit=NAME_MAX,
                     depth=CATEGORY_DEPTH_MAX)
         category.name, category.name_en = name, " ".join(fields["name_en"].split())[:NAME_MAX]
@@ -223,6 +278,7 @@ def do_delete(actor_id: int | None, obj: Indexed | KnowledgeCategory) -> None:
     record(actor_id, "delete", obj, obj.company_id, {"deleted": str(obj)})
     if isinstance(obj, Indexed):
         unindex(obj)
+        on_commit(forget_statistics)
     if isinstance(obj, KnowledgeEntry):
         # Other entries stop pointing at it, so "related questions" never names a missing entry.
         for other in db.session.scalars(select(KnowledgeEntry).where(

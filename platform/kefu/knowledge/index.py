@@ -55,13 +55,19 @@ def build_article_doc(article: KnowledgeArticle, doc: KnowledgeDoc | None = None
     return doc
 
 
-def reindex(obj: KnowledgeEntry | KnowledgeArticle) -> KnowledgeDoc:
-    """Write the object's document in the current transaction (the caller commits)."""
+def reindex(obj: KnowledgeEntry | KnowledgeArticle, *, fresh: bool = False) -> KnowledgeDoc:
+    """Write the object's document in the current transaction (the caller commits).
+
+    fresh: the object was just created, so there is no document to look up (bulk imports).
+    """
+    doc: KnowledgeDoc | None = None
     if isinstance(obj, KnowledgeEntry):
-        doc = db.session.scalar(select(KnowledgeDoc).where(KnowledgeDoc.entry_id == obj.id))
+        if not fresh:
+            doc = db.session.scalar(select(KnowledgeDoc).where(KnowledgeDoc.entry_id == obj.id))
         doc = build_entry_doc(obj, doc)
     else:
-        doc = db.session.scalar(select(KnowledgeDoc).where(KnowledgeDoc.article_id == obj.id))
+        if not fresh:
+            doc = db.session.scalar(select(KnowledgeDoc).where(KnowledgeDoc.article_id == obj.id))
         doc = build_article_doc(obj, doc)
     db.session.add(doc)
     return doc

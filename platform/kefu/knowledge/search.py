@@ -18,12 +18,12 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import case, column, func, literal_column, or_, select, table, text
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import bindparam, select, text
 
 from ..extensions import db
-from .index import article_texts, entry_texts
-from .models import KnowledgeArticle, KnowledgeDoc, KnowledgeEntry
+from ..timeutil import UTCDateTime
+from .html import plain_text
+from .models import KnowledgeArticle, KnowledgeEntry
 from .tokens import query_terms, tokenize
 
 K1 = 1.2
@@ -38,8 +38,6 @@ CANDIDATES = 200
 PER_PAGE_MAX = 50
 SNIPPET_CHARS = 120
 
-_fts = table("knowledge_fts", column("rowid"))
-_Doc = KnowledgeDoc
 
 
 @dataclass(frozen=True)
@@ -95,25 +93,52 @@ class Page:
         }
 
 
-def _scope_filters(scope: Scope) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [
-        _Doc.company_id == scope.company_id, _Doc.kind.in_(scope.kinds), _Doc.status.in_(scope.statuses),
-    ]
-    if scope.valid_at is not None:
-        at = scope.valid_at
-        where += [or_(_Doc.valid_from.is_(None), _Doc.valid_from <= at),
-                  or_(_Doc.valid_until.is_(None), _Doc.valid_until > at)]
-    if scope.channel_id is not None:
-        where.append(or_(_Doc.channels == "", _Doc.channels.contains(f"\n{scope.channel_id}\n")))
-    if scope.customer_groups is not None:
-        where.append(or_(_Doc.customer_groups == "", *[
-            _Doc.customer_groups.contains(f"\n{g}\n", autoescape=True) for g in scope.customer_groups]))
-    if scope.skill_group_ids is not None:
-        where.append(or_(_Doc.skill_groups == "", *[
-            _Doc.skill_groups.contains(f"\n{g}\n") for g in scope.skill_group_ids]))
-    if scope.category_ids is not None:
-        where.append(_Doc.category_id.in_(scope.category_ids))
-    return where
+class _Sql:
+    """The scope as an SQL condition with its parameters, written once per search.
+
+    Plain SQL rather than SQLAlchemy expressions: building and compiling ~30 expression objects
+    per query cost more than the queries themselves.
+    """
+
+    def __init__(self, scope: Scope) -> None:
+        self.params: dict[str, Any] = {"company": scope.company_id}
+        self.types: dict[str, Any] = {}
+        parts = ["d.company_id = :company", f"d.kind IN ({self._list('k', scope.kinds)})",
+                 f"d.status IN ({self._list('s', scope.statuses)})"]
+        if scope.valid_at is not None:
+            self.params["at"] = scope.valid_at
+            self.types["at"] = UTCDateTime()
+            parts += ["(d.valid_from IS NULL OR d.valid_from <= :at)",
+                      "(d.valid_until IS NULL OR d.valid_until > :at)"]
+        if scope.channel_id is not None:
+            parts.append(self._member("channels", "c", [str(scope.channel_id)]))
+        if scope.customer_groups is not None:
+            parts.append(self._member("customer_groups", "g", list(scope.customer_groups)))
+        if scope.skill_group_ids is not None:
+            parts.append(self._member("skill_groups", "sg", [str(g) for g in scope.skill_group_ids]))
+        if scope.category_ids is not None:
+            parts.append(f"d.category_id IN ({self._list('cat', scope.category_ids) or 'NULL'})")
+        self.where = " AND ".join(parts)
+
+    def _list(self, prefix: str, values: Sequence[Any]) -> str:
+        names = []
+        for n, value in enumerate(values):
+            self.params[f"{prefix}{n}"] = value
+            names.append(f":{prefix}{n}")
+        return ", ".join(names) or "NULL"
+
+    def _member(self, column: str, prefix: str, values: list[str]) -> str:
+        """Empty list (everyone) or one of the values between its delimiters."""
+        tests = [f"d.{column} = ''"]
+        for n, value in enumerate(values):
+            escaped = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+            self.params[f"{prefix}{n}"] = f"%\n{escaped}\n%"
+            tests.append(f"d.{column} LIKE :{prefix}{n} ESCAPE '/'")
+        return "(" + " OR ".join(tests) + ")"
+
+    def run(self, sql: str, **extra: Any) -> Any:
+        stmt = text(sql).bindparams(*[bindparam(k, type_=t) for k, t in self.types.items()])
+        return db.session.connection().execute(stmt, {**self.params, **extra})
 
 
 def _fts_match(terms: Sequence[str]) -> str:
@@ -121,51 +146,100 @@ def _fts_match(terms: Sequence[str]) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
 
 
-def _tsquery(terms: Sequence[str]) -> ColumnElement[Any]:
-    return func.to_tsquery(literal_column("'simple'"), " | ".join(f"'{t}'" for t in terms))
+def _tsquery(terms: Sequence[str]) -> str:
+    return " | ".join(f"'{t}'" for t in terms)
 
 
-def _stats(where: list[ColumnElement[bool]]) -> tuple[int, float]:
-    row = db.session.execute(
-        select(func.count(_Doc.id), func.coalesce(func.avg(_Doc.length), 0)).where(*where)).one()
+def _stats(sql: _Sql) -> tuple[int, float]:
+    row = sql.run(f"SELECT count(*), coalesce(avg(d.length), 0) FROM knowledge_doc d WHERE {sql.where}").one()
     return int(row[0]), float(row[1]) or 1.0
 
 
-def _document_frequencies(pg: bool, terms: list[str], where: list[ColumnElement[bool]]) -> list[int]:
-    if pg:
-        vector = _Doc.search_vector
-        counts = [func.count().filter(vector.op("@@")(_tsquery([t]))) for t in terms]
-        row = db.session.execute(select(*counts).where(*where, vector.op("@@")(_tsquery(terms)))).one()
-        return [int(v) for v in row]
-    subqueries = [
-        select(func.count()).select_from(_Doc).join(_fts, _fts.c.rowid == _Doc.id)
-        .where(text("knowledge_fts MATCH :m" + str(i)).bindparams(**{f"m{i}": _fts_match([t])}), *where)
-        .scalar_subquery()
-        for i, t in enumerate(terms)
-    ]
-    return [int(v) for v in db.session.execute(select(*subqueries)).one()]
+# Corpus statistics (N, average length, document frequencies) per scope, for a few seconds:
+# visitors ask the same few things, and a frequency a moment old changes a score, not what is
+# found. A term seen in no document is never remembered, so a new entry is found at once; a
+# write in this process forgets everything (knowledge/actions.py calls forget_statistics).
+STATS_TTL = 30.0
+STATS_MAX = 20_000
+_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
 
 
-def _candidates(pg: bool, terms: list[str], idf: dict[str, float], where: list[ColumnElement[bool]],
-                limit: int) -> list[Any]:
-    columns = (_Doc.id, _Doc.kind, _Doc.entry_id, _Doc.article_id, _Doc.title_tokens, _Doc.body_tokens,
-               _Doc.length, func.count().over().label("total"))
+def forget_statistics() -> None:
+    """Drop the remembered corpus statistics (after a knowledge write)."""
+    _cache.clear()
+
+
+def _remembered(key: tuple[Any, ...]) -> Any:
+    hit = _cache.get(key)
+    if hit is None or time.monotonic() - hit[0] > STATS_TTL:
+        return None
+    return hit[1]
+
+
+def _remember(key: tuple[Any, ...], value: Any) -> None:
+    if len(_cache) >= STATS_MAX:
+        _cache.clear()
+    _cache[key] = (time.monotonic(), value)
+
+
+def _statistics(pg: bool, terms: list[str], sql: _Sql) -> tuple[int, float, list[int]]:
+    scope_key = (db.engine.url.render_as_string(), sql.where, tuple(sorted(sql.params.items(), key=str)))
+    stats = _remembered(scope_key)
+    if stats is None:
+        stats = _stats(sql)
+        _remember(scope_key, stats)
+    n_docs, avgdl = stats
+    if not n_docs:
+        return 0, avgdl, [0] * len(terms)
+    known = {t: _remembered((*scope_key, t)) for t in terms}
+    missing = [t for t, df in known.items() if df is None]
+    if missing:
+        for t, df in zip(missing, _document_frequencies(pg, missing, sql), strict=True):
+            known[t] = df
+            if df:
+                _remember((*scope_key, t), df)
+    return n_docs, avgdl, [int(known[t] or 0) for t in terms]
+
+
+def _document_frequencies(pg: bool, terms: list[str], sql: _Sql) -> list[int]:
+    extra = {f"t{n}": (_tsquery([t]) if pg else _fts_match([t])) for n, t in enumerate(terms)}
     if pg:
-        vector = _Doc.search_vector
-        weight: ColumnElement[Any] = sum(
-            (case((vector.op("@@")(_tsquery([t])), idf[t]), else_=0.0) for t in terms),
-            start=literal_column("0.0"))
-        stmt = (select(*columns).where(*where, vector.op("@@")(_tsquery(terms)))
-                .order_by(weight.desc(), _Doc.id).limit(limit))
+        counts = ", ".join(f"count(*) FILTER (WHERE d.search_vector @@ to_tsquery('simple', :t{n}))"
+                           for n in range(len(terms)))
+        row = sql.run(f"SELECT {counts} FROM knowledge_doc d WHERE {sql.where} "
+                      "AND d.search_vector @@ to_tsquery('simple', :all)", all=_tsquery(terms), **extra).one()
+    else:
+        # `id IN (FTS query)`: SQLite runs the FTS query once; a join would probe it for every row.
+        counts = ", ".join(
+            f"(SELECT count(*) FROM knowledge_doc d WHERE {sql.where} AND d.id IN "
+            f"(SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH :t{n}))" for n in range(len(terms)))
+        row = sql.run(f"SELECT {counts}", **extra).one()
+    return [int(v) for v in row]
+
+
+_COLUMNS = ("d.id, d.kind, d.entry_id, d.article_id, d.title_tokens, d.body_tokens, d.length, "
+            "count(*) OVER () AS total")
+
+
+def _candidates(pg: bool, terms: list[str], idf: dict[str, float], sql: _Sql, limit: int) -> list[Any]:
+    if pg:
+        extra: dict[str, Any] = {f"t{n}": _tsquery([t]) for n, t in enumerate(terms)}
+        extra.update({f"w{n}": idf[t] for n, t in enumerate(terms)})
+        weight = " + ".join(f"(CASE WHEN d.search_vector @@ to_tsquery('simple', :t{n}) "
+                            f"THEN CAST(:w{n} AS float8) ELSE 0 END)" for n in range(len(terms)))
+        rows = sql.run(f"SELECT {_COLUMNS} FROM knowledge_doc d WHERE {sql.where} "
+                       "AND d.search_vector @@ to_tsquery('simple', :all) "
+                       f"ORDER BY {weight} DESC, d.id LIMIT :limit",
+                       all=_tsquery(terms), limit=limit, **extra)
     else:
         # bm25() only works next to its MATCH: rank inside the FTS query, filter and count outside.
-        ranked = (select(_fts.c.rowid, literal_column(
-            f"bm25(knowledge_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})").label("rank"))
-            .where(text("knowledge_fts MATCH :m").bindparams(m=_fts_match(terms)))
-            .cte("ranked").prefix_with("MATERIALIZED"))
-        stmt = (select(*columns).select_from(_Doc).join(ranked, ranked.c.rowid == _Doc.id)
-                .where(*where).order_by(ranked.c.rank, _Doc.id).limit(limit))
-    return list(db.session.execute(stmt).all())
+        rows = sql.run(
+            "WITH ranked AS MATERIALIZED (SELECT rowid, "
+            f"bm25(knowledge_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS rank FROM knowledge_fts "
+            f"WHERE knowledge_fts MATCH :m) SELECT {_COLUMNS} FROM knowledge_doc d "
+            f"JOIN ranked r ON r.rowid = d.id WHERE {sql.where} ORDER BY r.rank, d.id LIMIT :limit",
+            m=_fts_match(terms), limit=limit)
+    return list(rows.all())
 
 
 def idf_of(n_docs: int, df: int) -> float:
@@ -194,14 +268,13 @@ def search(scope: Scope, query: str, page: int = 1, per_page: int = 10) -> Page:
     if not terms:
         return Page(query, [], 0, page, per_page, [], (time.perf_counter() - started) * 1000)
     pg = db.engine.dialect.name == "postgresql"
-    where = _scope_filters(scope)
-    n_docs, avgdl = _stats(where)
-    dfs = _document_frequencies(pg, terms, where) if n_docs else [0] * len(terms)
+    sql = _Sql(scope)
+    n_docs, avgdl, dfs = _statistics(pg, terms, sql)
     present = [t for t, df in zip(terms, dfs, strict=True) if df]
     if not present:
         return Page(query, terms, 0, page, per_page, [], (time.perf_counter() - started) * 1000)
     idf = {t: idf_of(n_docs, df) for t, df in zip(terms, dfs, strict=True) if df}
-    rows = _candidates(pg, present, idf, where, max(CANDIDATES, page * per_page))
+    rows = _candidates(pg, present, idf, sql, max(CANDIDATES, page * per_page))
     total = int(rows[0].total) if rows else 0
     scored = sorted(((bm25(r.title_tokens, r.body_tokens, r.length, present, idf, avgdl), r) for r in rows),
                     key=lambda pair: (-pair[0], pair[1].id))
@@ -211,25 +284,30 @@ def search(scope: Scope, query: str, page: int = 1, per_page: int = 10) -> Page:
     return Page(query, terms, total, page, per_page, hits, (time.perf_counter() - started) * 1000)
 
 
+def _run(stmt: Any) -> Any:
+    return db.session.connection().execute(stmt)
+
+
 def _decorate(hits: list[Hit], terms: set[str]) -> None:
     """Fill in titles, the best-matching question and highlighted snippets of a page of hits."""
     entry_ids = [h.entry_id for h in hits if h.entry_id]
     article_ids = [h.article_id for h in hits if h.article_id]
-    entries = {e.id: e for e in db.session.scalars(
-        select(KnowledgeEntry).where(KnowledgeEntry.id.in_(entry_ids)))} if entry_ids else {}
-    articles = {a.id: a for a in db.session.scalars(
-        select(KnowledgeArticle).where(KnowledgeArticle.id.in_(article_ids)))} if article_ids else {}
+    E, A = KnowledgeEntry, KnowledgeArticle
+    entries = {r.id: r for r in _run(select(E.id, E.question, E.similar, E.answer)
+                                     .where(E.id.in_(entry_ids)))} if entry_ids else {}
+    articles = {r.id: r for r in _run(select(A.id, A.title, A.body)
+                                      .where(A.id.in_(article_ids)))} if article_ids else {}
     for hit in hits:
         if hit.entry_id in entries:
             entry = entries[hit.entry_id]
             hit.title = entry.question
-            questions = [entry.question, *entry.similar]
+            questions = [entry.question, *(entry.similar or [])]
             hit.matched = max(questions, key=lambda q: len({t.term for t in tokenize(q)} & terms))
-            _, body = entry_texts(entry)
+            body = plain_text(entry.answer)
             hit.title_html = highlight(entry.question, terms)
         elif hit.article_id in articles:
             article = articles[hit.article_id]
-            hit.title, body = article_texts(article)
+            hit.title, body = article.title, plain_text(article.body)
             hit.title_html = highlight(hit.title, terms)
         else:
             continue
@@ -262,7 +340,9 @@ def highlight(text_: str, terms: set[str]) -> Markup:
 def snippet(text_: str, terms: set[str], width: int = SNIPPET_CHARS) -> Markup:
     """A window of the text around its first match, escaped and highlighted, with … at cuts."""
     text_ = " ".join(text_.split())
-    first = next((t.start for t in tokenize(text_) if t.term in terms), 0)
+    # Only the head is looked at for the first match: a snippet is for the eye, and a long body
+    # would cost its whole segmentation on every result page.
+    first = next((t.start for t in tokenize(text_, limit=2000) if t.term in terms), 0)
     start = max(0, min(first - width // 4, len(text_) - width))
     window = text_[start:start + width]
     out = highlight(window, terms)

@@ -21,7 +21,7 @@ from typing import Any
 # question, and nobody's question needs more (the robot and the search panel say the same).
 QUERY_MAX_CHARS = 200
 # At most this many distinct query terms reach the database (each is a posting list to merge).
-QUERY_MAX_TERMS = 24
+QUERY_MAX_TERMS = 16
 # Text indexed per field; a longer article is still stored whole, only its tail is not searchable.
 INDEX_MAX_CHARS = 20000
 TERM_MAX_CHARS = 32
@@ -86,6 +86,12 @@ def _stemmer() -> Any:
     return snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    # The pure-Python Snowball stemmer costs ~0.1 ms a word; a vocabulary repeats, so remember it.
+    return str(_stemmer().stemWord(word))
+
+
 @lru_cache(maxsize=1)
 def _t2s() -> dict[str, str]:
     """Traditional -> simplified, one character to one character, from OpenCC's own table."""
@@ -134,34 +140,52 @@ def fold(text: str) -> str:
 
 
 def _cjk_tokens(run: str, offset: int) -> list[Token]:
-    out: list[Token] = []
+    return [Token(term, offset + start, offset + end) for term, start, end in _segment(run)]
+
+
+@lru_cache(maxsize=200_000)
+def _segment(run: str) -> tuple[tuple[str, int, int], ...]:
+    # Knowledge bases repeat their phrases (and highlighting re-reads the same titles), and jieba
+    # costs ~10 µs a character: remember each run's terms.
+    out: list[tuple[str, int, int]] = []
     words: set[tuple[int, int]] = set()
     for word, start, end in _segmenter().tokenize(run, mode="search", HMM=False):
         words.add((start, end))
         if word in STOP_ZH or len(word) > TERM_MAX_CHARS:
             continue
-        out.append(Token(word, offset + start, offset + end))
+        out.append((word, start, end))
     for i in range(len(run) - 1):
         if (i, i + 2) in words:
             continue
         pair = run[i:i + 2]
         if pair[0] in _STOP_CHARS or pair[1] in _STOP_CHARS or pair in STOP_ZH:
             continue
-        out.append(Token(pair, offset + i, offset + i + 2))
-    return out
+        out.append((pair, i, i + 2))
+    return tuple(out)
 
 
 def tokenize(text: str, limit: int = INDEX_MAX_CHARS) -> list[Token]:
     """Split text into search terms with their offsets in `text` (stop-words dropped)."""
-    folded = fold(text[:limit])
+    text = text[:limit]
+    if len(text) <= 256:  # queries, questions and titles come back again and again
+        return list(_tokenize_short(text))
+    return _tokenize(text)
+
+
+@lru_cache(maxsize=50_000)
+def _tokenize_short(text: str) -> tuple[Token, ...]:
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> list[Token]:
+    folded = fold(text)
     out: list[Token] = []
-    stem = _stemmer().stemWord
     for match in _RUN.finditer(folded):
         cjk, word = match.groups()
         if cjk:
             out.extend(_cjk_tokens(cjk, match.start()))
         elif word and word not in STOP_EN and len(word) <= TERM_MAX_CHARS:
-            out.append(Token(word if word.isdigit() else stem(word), match.start(), match.end()))
+            out.append(Token(word if word.isdigit() else _stem(word), match.start(), match.end()))
     return out
 
 
