@@ -76,7 +76,6 @@
   btn.className = "launcher";
   btn.setAttribute("aria-expanded", "false");
   btn.setAttribute("aria-controls", "kefu-frame");
-  btn.setAttribute("aria-haspopup", "dialog");
   var logo = document.createElement("img");
   logo.alt = "";
   logo.hidden = true;
