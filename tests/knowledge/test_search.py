@@ -253,3 +253,39 @@ def test_import_with_bad_rows_imports_nothing_and_names_them(make):
     assert db.session.scalar(select(func.count(KnowledgeDoc.id))) == 0
     good = check_import_entries(None, company.id, [dict(r, status="published") for r in rows[:1] + rows[2:3]])
     assert len(good) == 2 and found(Scope(company.id), "发票") == [good[1].id]
+
+
+def test_agent_scope_follows_skill_groups_and_role(make):
+    """An agent sees open articles and their groups'; an admin sees every published article."""
+    from kefu.knowledge.queries import agent_scope
+
+    company = make.company()
+    group, other = make.group(company), make.group(company)
+    agent = make.user(company, groups=[group])
+    admin = make.user(company, role="admin")
+    mine = check_save_article(None, company.id, {"title": "退款复核", "status": "published",
+                                                 "skill_group_ids": [group.id]})
+    theirs = check_save_article(None, company.id, {"title": "退款抽检", "status": "published",
+                                                   "skill_group_ids": [other.id]})
+    assert {h.article_id for h in search(agent_scope(agent), "退款").hits} == {mine.id}
+    assert {h.article_id for h in search(agent_scope(admin), "退款").hits} == {mine.id, theirs.id}
+
+
+def test_category_tree_and_related_entries(make):
+    """Categories nest under their parents; related entries come back in order, minus deleted ones."""
+    from kefu.knowledge.actions import check_save_category
+    from kefu.knowledge.queries import category_tree, related_entries
+
+    company = make.company()
+    root = check_save_category(None, company.id, {"name": "售后"})
+    check_save_category(None, company.id, {"name": "退款", "parent_id": root.id})
+    assert [(n["name"], [c["name"] for c in n["children"]]) for n in category_tree(company.id)] == [
+        ("售后", ["退款"])]
+    with pytest.raises(KefuError):
+        check_save_category(None, company.id, {"name": "循环", "parent_id": root.id}, category_id=root.id)
+    a, b = entry(company, "退款", "<p>a</p>"), entry(company, "发票", "<p>b</p>")
+    main = entry(company, "售后", "<p>c</p>", related_ids=[b.id, a.id])
+    assert [e.id for e in related_entries(main)] == [b.id, a.id]
+    check_delete(None, company.id, "entry", b.id)
+    db.session.refresh(main)
+    assert [e.id for e in related_entries(main)] == [a.id]

@@ -1,0 +1,1 @@
+"""Knowledge base (知识库): Q&A entries for the robot, internal articles for agents, and their search."""
