@@ -38,7 +38,8 @@ def category_tree(company_id: int) -> list[dict[str, Any]]:
     rows = db.session.scalars(select(KnowledgeCategory).where(
         KnowledgeCategory.company_id == company_id).order_by(
         KnowledgeCategory.sort_order, KnowledgeCategory.id)).all()
-    nodes: dict[int, dict[str, Any]] = {c.id: {"id": c.id, "name": c.name, "name_en": c.name_en, "children": []} for c in rows}
+    nodes: dict[int, dict[str, Any]] = {
+        c.id: {"id": c.id, "name": c.name, "name_en": c.name_en, "children": []} for c in rows}
     roots: list[dict[str, Any]] = []
     for c in rows:
         parent = nodes.get(c.parent_id) if c.parent_id else None
