@@ -11,6 +11,7 @@ and asks the shipped test set (seed_data/knowledge_eval.yaml) for top-1 and top-
 
 from __future__ import annotations
 
+import os
 import random
 import tempfile
 import time
@@ -141,7 +142,9 @@ def run(entries: int = 20000, n_queries: int = 500, backends: tuple[str, ...] = 
 
     started = time.perf_counter()
     warm_up()  # what the first search of a fresh process pays, once: jieba's dictionary
-    report: dict[str, Any] = {"tokenizer_load_s": round(time.perf_counter() - started, 2),
+    # Latency on a shared machine says little without its load; the report carries it.
+    report: dict[str, Any] = {"load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
+                              "tokenizer_load_s": round(time.perf_counter() - started, 2),
                               "goals": {"search_p99_ms": SEARCH_P99_GOAL_MS, "top3": TOP3_GOAL},
                               "results": []}
     for name in backends:
