@@ -282,3 +282,38 @@ def test_keyboard_shortcuts_move_between_chats_and_tabs(live, make, new_context)
     shot(bench, "wblist-help")
     bench.keyboard.press("Escape")
     expect(bench.locator("#wbl-help")).to_be_hidden()
+
+
+def test_with_fifty_open_chats_a_message_repaints_one_row(live, make, new_context):
+    """With 50 open chats, a visitor's message replaces only its own row in the list (moved to the
+    top with its badge); the other 49 rows stay the same nodes."""
+    from kefu.conversations.actions import check_visitor_message
+    from kefu.visitors.token import verify
+
+    d = make.desk(max_concurrent=60)
+    tokens = []
+    for i in range(50):
+        _visitor, token = make.visitor_token(d.channel)
+        check_visitor_message(verify(token), {"text": f"问题 {i}", "client_id": f"c-{i}"})
+        tokens.append(token)
+    bench = login_agent(new_context(viewport=WIDE), live, d.agent.email)
+    expect(bench.locator("#conversations li.conv")).to_have_count(50)
+    expect(bench.locator("#conversations li.conv").first).to_have_class("conv current")
+    expect(bench.locator("#wbl-top")).to_have_attribute("data-unread", "49")  # the server's counts are in
+    bench.evaluate("""() => {
+        window.__rows = {added: 0, removed: 0};
+        new MutationObserver(function (records) {
+            records.forEach(function (r) {
+                window.__rows.added += r.addedNodes.length; window.__rows.removed += r.removedNodes.length;
+            });
+        }).observe(document.getElementById('conversations'), {childList: true});
+        window.__before = Array.prototype.slice.call(document.querySelectorAll('#conversations li.conv'));
+    }""")
+    check_visitor_message(verify(tokens[0]), {"text": "最早的访客又来了", "client_id": "again"})
+    row = bench.locator("#conversations li.conv").first
+    expect(row).to_contain_text("最早的访客又来了")
+    expect(row.locator(".badge")).to_have_text("2")  # never opened: its first message is unread too
+    rows = bench.evaluate("() => window.__rows")
+    kept = bench.evaluate("""() => window.__before.filter(function (li) { return li.isConnected; }).length""")
+    assert rows == {"added": 1, "removed": 1} and kept == 49
+    shot(bench, "wblist-fifty-chats")
