@@ -26,23 +26,22 @@
     var el = this.el;
     return this.last >= this.rows.length && el.scrollHeight - el.scrollTop - el.clientHeight < 40;
   };
-  // The first row on screen and how far below the pane's top it is.
+  // The first rows on screen and how far below the pane's top each is (a few: the first may go,
+  // e.g. the "loading" line above a page that just came).
   Pane.prototype.anchor = function () {
-    var top = this.el.getBoundingClientRect().top, kids = this.el.children;
-    for (var i = 0; i < kids.length; i++) {
+    var top = this.el.getBoundingClientRect().top, kids = this.el.children, out = [];
+    for (var i = 0; i < kids.length && out.length < 8; i++) {
       var r = kids[i].getBoundingClientRect();
-      if (r.bottom > top) return {key: kids[i].dataset.key, dy: r.top - top};
+      if (r.bottom > top) out.push({key: kids[i].dataset.key, dy: r.top - top});
     }
-    return null;
+    return out;
   };
   Pane.prototype.restore = function (a) {
-    if (!a) return;
-    var kids = this.el.children, top = this.el.getBoundingClientRect().top;
-    for (var i = 0; i < kids.length; i++) {
-      if (kids[i].dataset.key === a.key) {
-        this.el.scrollTop += kids[i].getBoundingClientRect().top - top - a.dy;
-        return;
-      }
+    var kids = this.el.children, top = this.el.getBoundingClientRect().top, at = {};
+    for (var i = 0; i < kids.length; i++) at[kids[i].dataset.key] = kids[i];
+    for (var j = 0; j < a.length; j++) {
+      var el = at[a[j].key];
+      if (el) { this.el.scrollTop += el.getBoundingClientRect().top - top - a[j].dy; return; }
     }
   };
   Pane.prototype.build = function (row) {
@@ -70,15 +69,11 @@
     this.edges();
   };
   Pane.prototype.clear = function () { this.rows = []; this.first = this.last = 0; this.el.textContent = ""; };
-  Pane.prototype.indexOf = function (key, from) {
-    for (var i = Math.max(0, Math.min(from, this.rows.length - 1)); i >= 0; i--) if (this.rows[i].key === key) return i;
-    for (var j = from + 1; j < this.rows.length; j++) if (this.rows[j].key === key) return j;
-    return -1;
-  };
   // The rows changed (a new message, an older page, a recall …): redraw the same stretch.
   Pane.prototype.refresh = function (rows, toBottom) {
     var follow = toBottom || this.atBottom();
     var old = this.rows, oldFirst = this.first, oldLast = this.last;
+    if (!old.length || oldLast <= oldFirst) { this.reset(rows); return; }
     this.rows = rows;
     if (follow) {
       var tail = old.length && oldLast === old.length ? oldLast - oldFirst : this.chunk * 2;
@@ -96,14 +91,18 @@
       }
       this.el.scrollTop = this.el.scrollHeight;
     } else {
-      var a = this.anchor();
-      var f = old.length ? this.indexOf(old[Math.min(oldFirst, old.length - 1)].key, oldFirst + rows.length - old.length) : -1;
-      var l = oldLast > 0 && old.length ? this.indexOf(old[oldLast - 1].key, oldLast - 1 + rows.length - old.length) : -1;
-      this.first = f >= 0 ? f : Math.max(0, rows.length - (oldLast - oldFirst));
-      this.last = l >= this.first ? l + 1 : Math.min(rows.length, this.first + (oldLast - oldFirst));
-      if (this.last - this.first > this.max) this.last = this.first + this.max;
-      this.draw();
-      this.restore(a);
+      // The same stretch: from the first row shown that is still there to the last one.
+      var a = this.anchor(), index = {}, i, f = -1, l = -1;
+      for (i = 0; i < rows.length; i++) index[rows[i].key] = i;
+      for (i = oldFirst; i < oldLast && f < 0; i++) if (index[old[i].key] !== undefined) f = index[old[i].key];
+      for (i = oldLast - 1; i >= oldFirst && l < 0; i--) if (index[old[i].key] !== undefined) l = index[old[i].key];
+      if (f < 0) { this.reset(rows); return; }
+      var last = Math.min(Math.max(l + 1, f + 1), f + this.max), same = last - f === oldLast - oldFirst;
+      for (i = 0; same && i < last - f; i++) same = rows[f + i].key === old[oldFirst + i].key;
+      this.first = f;
+      this.last = last;
+      // Rows came or went only outside the stretch shown (an older page above): nothing to redraw.
+      if (!same) { this.draw(); this.restore(a); }
     }
     this.edges();
   };
@@ -112,6 +111,8 @@
     var el = this.el;
     if (!this.rows.length) return;
     if (el.scrollTop < EDGE) {
+      // Ask for the next older page while a few chunks are still to be shown: it is there in time.
+      if (this.first <= this.chunk * 2) this.onTop();
       if (this.first > 0) {
         var a = this.anchor(), n = Math.min(this.chunk, this.first), frag = document.createDocumentFragment();
         for (var i = this.first - n; i < this.first; i++) frag.appendChild(this.build(this.rows[i]));
@@ -120,9 +121,7 @@
         while (this.last - this.first > this.max) { el.removeChild(el.lastChild); this.last--; }
         this.count();
         this.restore(a);
-        return;
       }
-      this.onTop();
     } else if (el.scrollHeight - el.scrollTop - el.clientHeight < EDGE && this.last < this.rows.length) {
       var b = this.anchor(), m = Math.min(this.chunk, this.rows.length - this.last), more = document.createDocumentFragment();
       for (var j = this.last; j < this.last + m; j++) more.appendChild(this.build(this.rows[j]));

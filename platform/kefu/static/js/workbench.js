@@ -171,8 +171,7 @@
   // (from history pages) with their separators, this chat, replies still being sent, its end.
   function rowsOf(e) {
     var rows = [];
-    if (e.loading) rows.push(row("top-loading", function () { return note("wb-top", T.loadingEarlier); }));
-    else if (e.more === false) rows.push(row("top-start", function () { return note("wb-top", T.noEarlier); }));
+    if (e.more === false) rows.push(row("top-start", function () { return note("wb-top", T.noEarlier); }));
     var all = e.older.length ? e.older.concat(e.messages).sort(byId) : e.messages;
     var prev = null;
     all.forEach(function (m) {
@@ -205,6 +204,7 @@
     var open = e.conv.status === "active";
     input.disabled = sendBtn.disabled = closeBtn.disabled = !open;
     paneConv = null;
+    msgsEl.classList.toggle("wb-loading-older", !!e.loading);
     renderList(); renderMessages(true);
     if (open) input.focus();
     selectHooks.forEach(function (fn) { fn(e.conv); });
@@ -245,15 +245,18 @@
     e.messages.sort(byId); e.older.sort(byId);
   }
   var PAGE = 100;
+  // "Loading earlier messages…" above the first row (CSS on the pane; no rows redrawn for it).
+  msgsEl.dataset.loading = T.loadingEarlier;
+  function loadingShown(e) { msgsEl.classList.toggle("wb-loading-older", !!e.loading && String(e.conv.id) === current); }
   // Scrolled to the top: the page before the oldest message held, across the visitor's chats.
   function loadOlder(e) {
     if (e.loading || e.more === false || !socket.connected) return;
     var first = [e.older[0], e.messages[0]].filter(Boolean).map(function (m) { return m.id; });
-    e.loading = true; redraw(e.conv.id);
+    e.loading = true; loadingShown(e);
     socket.emit("history", {conversation_id: e.conv.id, before_id: first.length ? Math.min.apply(null, first) : null, limit: PAGE},
       function (res) {
-        e.loading = false;
-        if (!res.ok) { showError(res.error); redraw(e.conv.id); return; }
+        e.loading = false; loadingShown(e);
+        if (!res.ok) { showError(res.error); return; }
         take(e, res.messages, res.conversations);
         e.more = res.has_more;
         redraw(e.conv.id);
