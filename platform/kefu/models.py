@@ -29,6 +29,7 @@ from .org.models import (
 from .presence.models import AgentPresence, BusyReason, StatusRequest
 from .quickreplies.models import QuickReply, QuickReplyGroup
 from .ratings.models import Rating, RatingScheme
+from .robot.models import Robot, RobotAnswer, RobotSession
 from .settings.models import CompanySettings
 from .summaries.models import ConversationStar, ConversationSummary, SummaryCategory
 from .transfers.models import ConversationParticipant
@@ -45,6 +46,7 @@ __all__ = [
     "VisitorField", "PageView",
     "IntegrationPage", "IntegrationSecret",
     "ConversationParticipant",
+    "Robot", "RobotAnswer", "RobotSession",
     "KnowledgeArticle", "KnowledgeCategory", "KnowledgeDoc", "KnowledgeEntry",
     "BlacklistEntry", "VisitorPresence",
     "AgentPresence", "BusyReason", "StatusRequest",
