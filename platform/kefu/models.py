@@ -15,6 +15,7 @@ from .decisions.models import ConversationDeadline, RuleFailure, Ruleset, Rulese
 from .ending.models import VisitorPresence
 from .integrations.models import IntegrationPage, IntegrationSecret
 from .knowledge.models import KnowledgeArticle, KnowledgeCategory, KnowledgeDoc, KnowledgeEntry
+from .knowledge.usage import KnowledgeSearchLog
 from .leavemessages.models import LeaveAttachment, LeaveForm, LeaveMessage
 from .orders.models import ConversationOrder
 from .org.models import (
@@ -48,6 +49,7 @@ __all__ = [
     "ConversationParticipant",
     "Robot", "RobotAnswer", "RobotSession",
     "KnowledgeArticle", "KnowledgeCategory", "KnowledgeDoc", "KnowledgeEntry",
+    "KnowledgeSearchLog",
     "BlacklistEntry", "VisitorPresence",
     "AgentPresence", "BusyReason", "StatusRequest",
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",

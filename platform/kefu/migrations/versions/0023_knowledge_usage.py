@@ -16,8 +16,30 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('knowledge_search_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('conversation_id', sa.Integer(), nullable=True),
+    sa.Column('query', sa.String(length=200), nullable=False),
+    sa.Column('hits', sa.Integer(), nullable=False),
+    sa.Column('top_doc_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['company.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    # Searches per day and hit rate over a date range.
+    op.create_index('ix_knowledge_search_log_company_created', 'knowledge_search_log',
+                    ['company_id', 'created_at'], unique=False)
+    # The no-hit list: hits = 0 within a date range, grouped by query.
+    op.create_index('ix_knowledge_search_log_company_hits', 'knowledge_search_log',
+                    ['company_id', 'hits', 'created_at'], unique=False)
 
 
 def downgrade():
-    pass
+    op.drop_index('ix_knowledge_search_log_company_hits', table_name='knowledge_search_log')
+    op.drop_index('ix_knowledge_search_log_company_created', table_name='knowledge_search_log')
+    op.drop_table('knowledge_search_log')
