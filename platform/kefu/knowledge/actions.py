@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from ..aftercommit import on_commit
 from ..audit.actions import changes_of, record
@@ -140,6 +140,7 @@ def check_save_entry(actor_id: int | None, company_id: int, data: Any,
 
 
 IMPORT_MAX = 50_000
+ANALYZE_AFTER = 1000  # imported rows
 
 
 def check_import_entries(actor_id: int | None, company_id: int, rows: list[Any]) -> list[KnowledgeEntry]:
@@ -175,6 +176,11 @@ def check_import_entries(actor_id: int | None, company_id: int, rows: list[Any])
         reindex(entry, fresh=True)
     on_commit(forget_statistics)
     db.session.commit()
+    if len(entries) >= ANALYZE_AFTER and db.engine.dialect.name == "postgresql":
+        # Fresh planner statistics: without them PostgreSQL scans the company's rows one by one
+        # instead of using the GIN index, until autovacuum comes round.
+        db.session.execute(text("ANALYZE knowledge_doc"))
+        db.session.commit()
     return entries
 
 

@@ -18,12 +18,12 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, literal, select, text
 
 from ..extensions import db
 from ..timeutil import UTCDateTime
 from .html import plain_text
-from .models import KnowledgeArticle, KnowledgeEntry
+from .models import KnowledgeArticle, KnowledgeDoc, KnowledgeEntry
 from .tokens import query_terms, tokenize
 
 K1 = 1.2
@@ -217,29 +217,37 @@ def _document_frequencies(pg: bool, terms: list[str], sql: _Sql) -> list[int]:
     return [int(v) for v in row]
 
 
-_COLUMNS = ("d.id, d.kind, d.entry_id, d.article_id, d.title_tokens, d.body_tokens, d.length, "
-            "count(*) OVER () AS total")
-
-
 def _candidates(pg: bool, terms: list[str], idf: dict[str, float], sql: _Sql, limit: int) -> list[Any]:
+    """The best `limit` matches by the database's own ranking, with their tokens, and the match count.
+
+    The ranking query carries only ids (a sort of wide token rows cost more than the ranking);
+    the tokens of the chosen few are read afterwards by primary key.
+    """
     if pg:
         extra: dict[str, Any] = {f"t{n}": _tsquery([t]) for n, t in enumerate(terms)}
         extra.update({f"w{n}": idf[t] for n, t in enumerate(terms)})
         weight = " + ".join(f"(CASE WHEN d.search_vector @@ to_tsquery('simple', :t{n}) "
                             f"THEN CAST(:w{n} AS float8) ELSE 0 END)" for n in range(len(terms)))
-        rows = sql.run(f"SELECT {_COLUMNS} FROM knowledge_doc d WHERE {sql.where} "
-                       "AND d.search_vector @@ to_tsquery('simple', :all) "
-                       f"ORDER BY {weight} DESC, d.id LIMIT :limit",
-                       all=_tsquery(terms), limit=limit, **extra)
+        ranked = sql.run(f"SELECT d.id, count(*) OVER () AS total FROM knowledge_doc d WHERE {sql.where} "
+                         "AND d.search_vector @@ to_tsquery('simple', :all) "
+                         f"ORDER BY {weight} DESC, d.id LIMIT :limit",
+                         all=_tsquery(terms), limit=limit, **extra).all()
     else:
         # bm25() only works next to its MATCH: rank inside the FTS query, filter and count outside.
-        rows = sql.run(
+        ranked = sql.run(
             "WITH ranked AS MATERIALIZED (SELECT rowid, "
             f"bm25(knowledge_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS rank FROM knowledge_fts "
-            f"WHERE knowledge_fts MATCH :m) SELECT {_COLUMNS} FROM knowledge_doc d "
+            f"WHERE knowledge_fts MATCH :m) SELECT d.id, count(*) OVER () AS total FROM knowledge_doc d "
             f"JOIN ranked r ON r.rowid = d.id WHERE {sql.where} ORDER BY r.rank, d.id LIMIT :limit",
-            m=_fts_match(terms), limit=limit)
-    return list(rows.all())
+            m=_fts_match(terms), limit=limit).all()
+    if not ranked:
+        return []
+    ids = [r.id for r in ranked]
+    docs = {r.id: r for r in _run(select(
+        KnowledgeDoc.id, KnowledgeDoc.kind, KnowledgeDoc.entry_id, KnowledgeDoc.article_id,
+        KnowledgeDoc.title_tokens, KnowledgeDoc.body_tokens, KnowledgeDoc.length,
+        literal(int(ranked[0].total)).label("total")).where(KnowledgeDoc.id.in_(ids)))}
+    return [docs[i] for i in ids if i in docs]
 
 
 def idf_of(n_docs: int, df: int) -> float:
@@ -330,11 +338,12 @@ def highlight(text_: str, terms: set[str]) -> Markup:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    out, at = Markup(), 0
+    parts, at = [], 0
     for start, end in merged:
-        out += escape(text_[at:start]) + Markup("<mark>") + escape(text_[start:end]) + Markup("</mark>")
+        parts += [str(escape(text_[at:start])), "<mark>", str(escape(text_[start:end])), "</mark>"]
         at = end
-    return out + escape(text_[at:])
+    parts.append(str(escape(text_[at:])))
+    return Markup("".join(parts))  # every piece of text above went through escape()
 
 
 def snippet(text_: str, terms: set[str], width: int = SNIPPET_CHARS) -> Markup:
