@@ -72,6 +72,35 @@ def test_launcher_ignores_a_hostile_stylesheet_and_adds_one_global(live, make, n
     shot(host, "embed-hostile-host-open")
 
 
+def test_launcher_and_frame_wear_the_reception_plans_look(live, make, new_context, host_site):
+    """The plan's colour, logo, title and side show on the launcher at once and in the open chat."""
+    from kefu.decisions.actions import do_publish
+
+    _agent, channel = _setup(make)
+    do_publish(channel.company_id, "reception", {"rules": [{"id": "look", "name": "Look", "then": [
+        {"action": "widget", "params": {"title": "售后服务中心", "color": "#fa541c",
+                                        "logo": "/static/img/kefu-logo.svg", "position": "left"}}]}]})
+    host = new_context().new_page()
+    host.goto(host_site(_page(live, channel)))
+    launcher = host.get_by_role("button", name=re.compile("售后服务中心"))
+    expect(launcher).to_have_text("售后服务中心")
+    assert launcher.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(250, 84, 28)"
+    box = launcher.bounding_box()
+    assert box is not None and box["x"] == pytest.approx(20, abs=1)
+    logo = host.locator("#kefu-launcher img")
+    expect(logo).to_be_visible()
+    assert logo.evaluate("i => i.naturalWidth") > 0
+    shot(host, "embed-plan-look")
+    launcher.click()
+    frame = host.frame_locator("#kefu-frame")
+    expect(frame.get_by_role("heading", name="售后服务中心")).to_be_visible()
+    head = frame.locator(".chat-head")
+    assert head.evaluate("h => getComputedStyle(h).backgroundColor") == "rgb(250, 84, 28)"
+    place = host.locator("#kefu-frame").bounding_box()
+    assert place is not None and place["x"] == pytest.approx(20, abs=1)
+    shot(host, "embed-plan-look-open")
+
+
 def test_widget_does_not_hold_up_the_host_pages_load_event(live, make, new_context, host_site):
     """A returning visitor's chat frame is only requested after the host page has fired load."""
     agent, channel = _setup(make)

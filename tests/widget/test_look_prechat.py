@@ -54,9 +54,16 @@ def test_session_answers_the_plans_look_and_the_embed_script_is_script_safe(app,
     assert look == {"title": "售后服务", "color": "#fa541c", "logo": "/static/img/logo.png",
                     "position": "left"}
 
-    channel.name = "</script><script>alert(1)</script>"
-    db.session.commit()
+    # A first-time visitor's launcher already wears the plan's look (no visitor is created).
+    visitors = db.session.scalar(db.select(db.func.count(Visitor.id)))
     js = client.get(f"/widget/{channel.key}.js").get_data(as_text=True)
+    assert '"color": "#fa541c"' in js and '"position": "left"' in js
+    assert db.session.scalar(db.select(db.func.count(Visitor.id))) == visitors
+
+    hostile = make.channel(make.company())  # no plan: the launcher shows the channel's name
+    hostile.name = "</script><script>alert(1)</script>"
+    db.session.commit()
+    js = client.get(f"/widget/{hostile.key}.js").get_data(as_text=True)
     assert "</script>" not in js and "\\u003c/script\\u003e" in js
     assert "window.KefuWidget = {" in js and "__kefuWidget" not in js
 

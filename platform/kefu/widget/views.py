@@ -17,6 +17,7 @@ from ..errors import KefuError
 from ..extensions import csrf, db, limiter
 from ..ratelimit import widget_session_limit
 from ..visitors.actions import check_open_session
+from ..visitors.models import Visitor
 from .prechat import check_prechat, missing_fields
 
 bp = Blueprint("widget", __name__)
@@ -53,17 +54,31 @@ def embed_script(key: str) -> Any:
         return Response(f"console.warn({note});\n", status=exc.status,
                         mimetype="application/javascript")
     chat_url = url_for("widget.chat_page", key=channel.key, embed="1", _external=True)
-    # The launcher's look until the chat frame reports the visitor's reception plan (which the
-    # snippet then remembers for the site's next pages): the channel's title, the house colour.
-    look = {"title": channel.settings.get("title") or channel.name, "color": DEFAULT_COLOR,
-            "logo": None, "position": "right"}
-    body = render_template("widget/embed.js", chat_url=_js(chat_url), look=_js(look))
+    # The launcher's look until the chat frame reports this visitor's own (which the snippet then
+    # remembers for the site's next pages): what the reception plan gives a first-time visitor.
+    body = render_template("widget/embed.js", chat_url=_js(chat_url), look=_js(guest_look(channel)))
     return Response(body, mimetype="application/javascript")
 
 
 def _js(value: Any) -> str:
     """JSON that is also safe inside a <script> (no </script> or <!-- breaks out)."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def guest_look(channel: Channel) -> dict[str, Any]:
+    """The reception plan's look for a visitor nobody knows yet, from what the request tells.
+
+    The script request says the browser's language and device, and (by default only the origin
+    of) the host page; the visitor is a probe that is never saved.
+    """
+    from ..visitors.actions import device_of
+
+    agent = request.headers.get("User-Agent", "")
+    guest = Visitor(id=0, company_id=channel.company_id, name="", tags=[], vip_level=0, visit_count=0,
+                    last_context={"page_url": (request.referrer or "")[:2048],
+                                  "language": (request.accept_languages.best or "")[:16],
+                                  "device": device_of(agent)})
+    return widget_look(do_widget_reception(channel, guest), channel)
 
 
 def widget_look(reception: dict[str, Any], channel: Channel) -> dict[str, Any]:

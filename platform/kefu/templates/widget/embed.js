@@ -28,7 +28,7 @@
   var COLOR = /^#[0-9a-fA-F]{6}$/;
   var LOGO = /^(https:\/\/[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\/static)\/[^\s"'()\\<>]*$/;
   function clean(raw) {
-    var out = {title: defaults.title, color: defaults.color, logo: null, position: "right"};
+    var out = {title: defaults.title, color: "#1677ff", logo: null, position: "right"};
     if (!raw || typeof raw !== "object") return out;
     if (typeof raw.title === "string" && raw.title.trim()) out.title = raw.title.slice(0, 60);
     if (typeof raw.color === "string" && COLOR.test(raw.color)) out.color = raw.color;
@@ -38,7 +38,8 @@
     if (raw.position === "left") out.position = "left";
     return out;
   }
-  var look = clean((function () { try { return JSON.parse(get(lookKey) || "null"); } catch (e) { return null; } })());
+  // Until then, what the script brought: the plan's look for a visitor nobody knows yet.
+  var look = clean((function () { try { return JSON.parse(get(lookKey) || "null"); } catch (e) { return null; } })() || defaults);
 
   var CSS = [
     ":host{all:initial !important;display:block !important;position:static !important}",
@@ -97,7 +98,7 @@
     wrap.classList.toggle("left", look.position === "left");
     label.textContent = look.title;
     if (look.logo) { logo.src = look.logo; logo.hidden = false; } else { logo.hidden = true; logo.removeAttribute("src"); }
-    badge.textContent = unread > 99 ? "99+" : String(unread);
+    badge.textContent = !unread ? "" : unread > 99 ? "99+" : String(unread);
     badge.hidden = !unread;
     var name = look.title + " · " + (isOpen ? T.close : T.open);
     if (unread) name += " · " + T.unread.replace("{n}", String(unread));
