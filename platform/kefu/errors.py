@@ -332,6 +332,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "有 {count} 行有误，未导入任何内容，请修改后重新导入",
         "{count} rows are invalid; nothing was imported. Fix them and import again",
     ),
+    # Knowledge usage statistics (knowledge/usage_stats.py).
+    "stats_range": (
+        "请选择有效的日期范围：开始日期不晚于结束日期，最长 {limit} 天",
+        "Choose a valid date range: the start on or before the end, at most {limit} days",
+    ),
 }
 
 
