@@ -58,3 +58,20 @@ def test_long_query_is_capped_and_fast():
     assert time.perf_counter() - started < 1.0
     assert 0 < len(found) <= QUERY_MAX_TERMS
     assert "退款" in found
+
+
+def test_dictionary_loads_on_first_use_only():
+    """Importing kefu (and the tokenizer) loads no jieba; the first tokenization loads it, once."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time\n"
+        "import kefu, kefu.models, kefu.knowledge.tokens as t\n"
+        "assert 'jieba' not in sys.modules, 'jieba imported eagerly'\n"
+        "s = time.perf_counter(); t.terms('申请退款'); first = time.perf_counter() - s\n"
+        "s = time.perf_counter(); t.terms('快递多久到'); second = time.perf_counter() - s\n"
+        "assert t._jieba is not None and second < first, (first, second)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
