@@ -24,6 +24,7 @@ from kefu.summaries.models import ConversationSummary, SummaryCategory
 from kefu.visitors.fields import VisitorField
 
 from .labels import ORGANIZATION, PLATFORM, SETTINGS, WORKBENCH
+from .vendor import vendor
 from .views.audit import AuditLogView
 from .views.blacklist import BlacklistView
 from .views.channels import ChannelView
@@ -34,6 +35,7 @@ from .views.groups import SkillGroupView
 from .views.home import HomeView
 from .views.integration_token import IntegrationTokenView
 from .views.integrations import IntegrationPageView
+from .views.knowledge_usage import KnowledgeUsageView
 from .views.leavemessages import LeaveFormView, LeaveMessageView
 from .views.quickreplies import QuickReplyGroupView, QuickReplyView
 from .views.ratings import RatingSchemeView, RatingView
@@ -65,6 +67,7 @@ def build_admin(app: Flask) -> Admin:
     register_translations(app)
     # Our templates (kefu_admin/*.html) come from a route-less blueprint.
     app.register_blueprint(Blueprint("kefu_admin", __name__, template_folder="templates"))
+    app.register_blueprint(vendor)  # plotly.js for the statistics pages, from the plotly package
     admin = Admin(
         app,
         name="kefu",
@@ -124,6 +127,7 @@ def build_admin(app: Flask) -> Admin:
                                 category=SETTINGS))
     # Its JSON posts carry Flask-WTF's token in X-CSRFToken; the view checks it itself.
     admin.add_view(RulesView(name=_l("Rules"), endpoint="rules"))
+    admin.add_view(KnowledgeUsageView(name=_l("Knowledge usage"), endpoint="knowledge_usage"))
     csrf = app.extensions.get("csrf")
     if csrf is not None:
         # Flask-WTF's token and SecureForm's differ (flask-admin#1861): let SecureForm check.

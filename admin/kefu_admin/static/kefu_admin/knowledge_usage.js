@@ -1,0 +1,29 @@
+// 知识使用统计: draws the page's two charts from the JSON the server rendered (no data via innerHTML).
+(function () {
+  "use strict";
+  var node = document.getElementById("kefu-usage-data");
+  if (!node || !window.Plotly) { return; }
+  var data = JSON.parse(node.textContent);
+  var config = { responsive: true, displaylogo: false };
+  var layout = function (title, extra) {
+    var base = {
+      title: { text: title }, barmode: "stack", margin: { t: 40, r: 60, b: 40, l: 50 },
+      legend: { orientation: "h" }, xaxis: { type: "date" }, yaxis: { rangemode: "tozero" }
+    };
+    return Object.assign(base, extra || {});
+  };
+  var bars = function (series) {
+    return Object.keys(series).map(function (name) {
+      return { type: "bar", name: name, x: data.days, y: series[name] };
+    });
+  };
+  var searches = bars(data.per_source);
+  searches.push({
+    type: "scatter", mode: "lines+markers", name: data.hit_rate_label, x: data.days,
+    y: data.hit_rate, yaxis: "y2", connectgaps: false
+  });
+  window.Plotly.newPlot("chart-searches", searches, layout(data.searches_title, {
+    yaxis2: { overlaying: "y", side: "right", range: [0, 1], tickformat: ".0%" }
+  }), config);
+  window.Plotly.newPlot("chart-robot", bars(data.robot), layout(data.robot_title), config);
+})();
