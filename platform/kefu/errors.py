@@ -337,6 +337,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "请选择有效的日期范围：开始日期不晚于结束日期，最长 {limit} 天",
         "Choose a valid date range: the start on or before the end, at most {limit} days",
     ),
+    # The robot (robot/actions.py).
+    "robot_feedback_given": ("您已评价过这条回答", "You have already rated this answer"),
+    "robot_name_taken": ("已有同名机器人", "A robot with this name already exists"),
+    "robot_thresholds": (
+        "建议阈值不能高于直接回答阈值 (0–1)",
+        "The suggestion score cannot exceed the answer score (both 0–1)",
+    ),
 }
 
 

@@ -99,6 +99,9 @@ def seed_demo(path: Path = DEFAULT_FILE) -> dict[str, Any]:
         from .knowledge.evaluate import load_yaml
 
         seed_knowledge(cid, load_yaml(knowledge_file))
+        from .robot.actions import do_seed_robot
+
+        do_seed_robot(cid)  # 小K answers from it where a reception rule picks a robot mode
     for i, b in enumerate(data.get("busy_reasons", [])):
         do_save(None, BusyReason(company_id=cid, name=b["name"], name_en=b.get("name_en", ""),
                                  sort_order=i), created=True)

@@ -35,7 +35,13 @@ def ref_choices(company_id: int) -> dict[str, list[dict[str, Any]]]:
     agents = db.session.scalars(
         select(User).where(User.company_id == company_id).order_by(User.name, User.id)
     ).all()
+    from kefu.robot.models import Robot
+
+    robots = db.session.execute(
+        select(Robot.id, Robot.name).where(Robot.company_id == company_id).order_by(Robot.name, Robot.id)
+    ).all()
     return {
+        "robot": [{"value": i, "label": n} for i, n in robots],
         "skill_group": [{"value": i, "label": n} for i, n in groups],
         "channel": [{"value": i, "label": n} for i, n in channels],
         "agent": [{"value": u.id, "label": f"{u.name} <{u.email}>"} for u in agents],

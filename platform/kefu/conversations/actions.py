@@ -109,23 +109,12 @@ def do_visitor_message(
         msg = _write_message(conv, "visitor", None, text, client_id, payload, content_type)
         if msg is None:
             return _stored_twin(conv, client_id), False
-        if opened is not None and leave_reason == "blacklisted":
-            from ..blacklist.actions import turn_away
+        if conv.status == "robot":  # the robot answers (or hands over) in this transaction
+            from ..robot.actions import robot_reply
 
-            turn_away(opened)
-        elif opened is not None and leave_reason is not None:
-            _end_for_leave_message(opened, leave_reason)
+            robot_reply(conv, msg)
         elif opened is not None:
-            # Assign in the same transaction: the agent gets the chat with this message in it,
-            # and the visitor hears "queued" only when nobody can take it now.
-            from ..queueing.actions import enter_queue
-            from ..queueing.queries import older_waiting
-            from ..routing.assign import assign_now
-
-            # No jumping the queue: older chats of its group are served first (by the drain).
-            if older_waiting(opened) or assign_now(opened) is None:
-                if enter_queue(opened):  # False: the queue was full, the form was offered
-                    _recheck_queue_soon(opened)
+            place_new(opened, leave_reason)
         # Only a chat that really opened replaces the others: one closed at once (off hours,
         # nobody online, queue full, blacklisted) must not end a chat served on another channel.
         replaces = opened is not None and opened.status in OPEN_STATUSES
@@ -135,6 +124,30 @@ def do_visitor_message(
 
         end_chats_elsewhere(opened.id)  # 客户打开新的页面: one live chat per visitor
     return msg, True
+
+
+def place_new(conv: Conversation, leave_reason: str | None) -> None:
+    """Serve a chat that needs a human as the rules said: assign, queue, or offer the form.
+
+    For a new chat and for one the robot hands over; the caller holds its lock and commits.
+    """
+    if leave_reason == "blacklisted":
+        from ..blacklist.actions import turn_away
+
+        turn_away(conv)
+    elif leave_reason is not None:
+        _end_for_leave_message(conv, leave_reason)
+    else:
+        # Assign in the same transaction: the agent gets the chat with this message in it,
+        # and the visitor hears "queued" only when nobody can take it now.
+        from ..queueing.actions import enter_queue
+        from ..queueing.queries import older_waiting
+        from ..routing.assign import assign_now
+
+        # No jumping the queue: older chats of its group are served first (by the drain).
+        if older_waiting(conv) or assign_now(conv) is None:
+            if enter_queue(conv):  # False: the queue was full, the form was offered
+                _recheck_queue_soon(conv)
 
 
 def do_open_conversation(channel: Channel, visitor: Visitor) -> tuple[Conversation, str | None]:
@@ -162,7 +175,7 @@ def do_open_conversation(channel: Channel, visitor: Visitor) -> tuple[Conversati
     if is_blacklisted(conv.company_id, visitor.id, now):
         return conv, "blacklisted"  # never routed: no human serves a blacklisted visitor
     leave_reason = route_new_conversation(conv, channel, visitor, now)
-    if leave_reason is None:
+    if leave_reason is None and conv.status != "robot":  # a robot chat queues when handed over
         _event(conv, "queued", skill_group_id=conv.skill_group_id, priority=conv.priority,
                strategy=(conv.routing or {}).get("strategy"))
     db.session.flush()

@@ -11,6 +11,7 @@ from ..audit.actions import record
 from ..channels.models import Channel
 from ..extensions import db
 from ..org.models import SkillGroup, User
+from ..robot.models import Robot
 from ..rules import get_point
 from ..rules.compiler import compile_ruleset
 from ..rules.decision import Decision, case_holds, decide
@@ -19,7 +20,8 @@ from ..timeutil import utcnow
 from .models import Ruleset, RulesetVersion
 from .runtime import engine, runtime
 
-SOURCES: dict[str, Any] = {"skill_group": SkillGroup, "channel": Channel, "agent": User}
+SOURCES: dict[str, Any] = {"skill_group": SkillGroup, "channel": Channel, "agent": User,
+                           "robot": Robot}
 
 
 def head(company_id: int, point: str, *, lock: bool = False) -> Ruleset:

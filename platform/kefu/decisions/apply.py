@@ -48,12 +48,24 @@ def route_new_conversation(conv: Conversation, channel: Channel, visitor: Visito
     """
     reception, visit = decide_reception(conv, channel, visitor, now)
     record_decision(conv, reception, visit)
-    # Robot modes are recorded; until the company has a robot (issue 6) humans serve them.
     conv.reception_mode = str(reception.get("mode", "mode", "human_only"))
     group = company_group(conv.company_id, reception.get("skill_group", "group"))
     if group is not None:
         conv.skill_group_id = group
+    if conv.reception_mode in ("robot_first", "robot_only"):
+        from ..robot.actions import start_robot
 
+        # Without an enabled robot the company's humans serve the chat, as before robots existed.
+        if start_robot(conv, conv.reception_mode, reception.get("robot", "robot")):
+            return None
+    return route_to_humans(conv, visit, now)
+
+
+def route_to_humans(conv: Conversation, visit: dict[str, Any], now: datetime) -> str | None:
+    """Run the routing rules for a conversation a human should serve (new, or handed over by the robot).
+
+    Returns None when it should be assigned or queued, or the leave-message reason.
+    """
     facts = routing_facts(conv, visit, now)
     routing = decide_for(conv.company_id, "routing", facts, conv.id)
     record_decision(conv, routing, facts)

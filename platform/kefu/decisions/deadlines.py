@@ -105,6 +105,10 @@ def fire(deadline_id: int, conversation_id: int, now: datetime) -> bool:
             from ..queueing.actions import fire_deadline
 
             return fire_deadline(conv_row, deadline.kind, now)  # commits
+        if deadline.kind == "robot_idle":  # a robot chat's visitor went quiet (robot/actions.py)
+            from ..robot.actions import fire_idle
+
+            return fire_idle(conv_row, now)  # commits
         if conv_row.status != "active":  # stale: the chat closed or went back to the queue
             db.session.commit()
             return False

@@ -86,6 +86,10 @@ def _lookup(company_id: int, source: str) -> dict[str, int]:
         )
     elif source == "agent":
         rows = db.session.execute(select(User.email, User.id).where(User.company_id == company_id))
+    elif source == "robot":  # by name (robots are named per company)
+        from ..robot.models import Robot
+
+        rows = db.session.execute(select(Robot.name, Robot.id).where(Robot.company_id == company_id))
     else:
         from ..channels.models import Channel
 
@@ -138,7 +142,7 @@ def to_portable(company_id: int, point: str, definition: dict[str, Any]) -> dict
     out = copy.deepcopy(definition)
     names = {
         src: {v: k for k, v in _lookup(company_id, src).items()}
-        for src in ("skill_group", "agent", "channel")
+        for src in ("skill_group", "agent", "channel", "robot")
     }
     _map_refs(point, out, lambda src, v: names[src].get(v, v))
     return out
@@ -152,7 +156,7 @@ def from_portable(
     Without `drop_unresolved` an unknown name is an error naming its rule.
     """
     out = copy.deepcopy(definition)
-    ids = {src: _lookup(company_id, src) for src in ("skill_group", "agent", "channel")}
+    ids = {src: _lookup(company_id, src) for src in ("skill_group", "agent", "channel", "robot")}
     missing: list[tuple[str, Any]] = []
 
     def convert(src: str, value: Any) -> Any:

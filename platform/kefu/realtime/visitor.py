@@ -182,3 +182,8 @@ _install_trail(VisitorNamespace)
 from ..history.sockets import install_visitor as _install_history  # noqa: E402 - its own block
 
 _install_history(VisitorNamespace, _claims, _lang)
+
+# The robot (robot/sockets.py) adds robot.info, robot.transfer and robot.feedback.
+from ..robot.sockets import install_visitor as _install_robot  # noqa: E402 - its own block
+
+_install_robot(VisitorNamespace, _claims, _lang)

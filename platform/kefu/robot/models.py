@@ -21,8 +21,8 @@ KEYWORD_MAX = 30  # characters of one transfer keyword
 KEYWORDS_MAX = 30  # keywords per robot
 DEFAULT_KEYWORDS = ["转人工", "人工", "人工客服", "human", "agent"]
 # Calibrated on seed_data/knowledge_eval.yaml (see robot/answer.py and tests/robot).
-DEFAULT_CONFIDENT = 0.6
-DEFAULT_SUGGEST = 0.3
+DEFAULT_CONFIDENT = 0.5
+DEFAULT_SUGGEST = 0.2
 
 
 class Robot(db.Model):  # type: ignore[name-defined]

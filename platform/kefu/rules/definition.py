@@ -92,6 +92,7 @@ KIND_LABELS = {
     "skill_group": ("技能组", "skill group"),
     "channel": ("渠道", "channel"),
     "agent": ("客服", "agent"),
+    "robot": ("机器人", "robot"),
 }
 
 
