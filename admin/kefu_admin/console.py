@@ -14,6 +14,7 @@ from kefu.blacklist.models import BlacklistEntry
 from kefu.channels.models import Channel
 from kefu.chatpane.models import SensitiveWord
 from kefu.integrations.models import IntegrationPage
+from kefu.knowledge.models import KnowledgeArticle, KnowledgeCategory, KnowledgeEntry
 from kefu.leavemessages.models import LeaveForm, LeaveMessage
 from kefu.orders.models import ConversationOrder
 from kefu.org.models import Company, Department, SkillGroup, User, WorkSchedule
@@ -23,7 +24,7 @@ from kefu.ratings.models import Rating, RatingScheme
 from kefu.summaries.models import ConversationSummary, SummaryCategory
 from kefu.visitors.fields import VisitorField
 
-from .labels import ORGANIZATION, PLATFORM, SETTINGS, WORKBENCH
+from .labels import KNOWLEDGE, ORGANIZATION, PLATFORM, SETTINGS, WORKBENCH
 from .vendor import vendor
 from .views.audit import AuditLogView
 from .views.blacklist import BlacklistView
@@ -35,6 +36,9 @@ from .views.groups import SkillGroupView
 from .views.home import HomeView
 from .views.integration_token import IntegrationTokenView
 from .views.integrations import IntegrationPageView
+from .views.knowledge import KnowledgeCategoryView
+from .views.knowledge_articles import KnowledgeArticleView
+from .views.knowledge_entries import KnowledgeEntryView
 from .views.knowledge_usage import KnowledgeUsageView
 from .views.leavemessages import LeaveFormView, LeaveMessageView
 from .views.quickreplies import QuickReplyGroupView, QuickReplyView
@@ -123,6 +127,12 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(SummaryView(ConversationSummary, name=_l("Service summaries"),
                                endpoint="summaries", category=SETTINGS))
     admin.add_view(OrderView(ConversationOrder, name=_l("Orders"), endpoint="orders", category=SETTINGS))
+    admin.add_view(KnowledgeCategoryView(KnowledgeCategory, name=_l("Knowledge categories"),
+                                         endpoint="knowledge_categories", category=KNOWLEDGE))
+    admin.add_view(KnowledgeArticleView(KnowledgeArticle, name=_l("Knowledge articles"),
+                                        endpoint="knowledge_articles", category=KNOWLEDGE))
+    admin.add_view(KnowledgeEntryView(KnowledgeEntry, name=_l("Q&A library"), endpoint="knowledge_entries",
+                                      category=KNOWLEDGE))
     admin.add_view(AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit_log",
                                 category=SETTINGS))
     # Its JSON posts carry Flask-WTF's token in X-CSRFToken; the view checks it itself.

@@ -9,6 +9,8 @@ SETTINGS = _l("Settings")
 # 客服工作台设置: what shapes the agents' workbench.
 WORKBENCH = _l("Workbench settings")
 PLATFORM = _l("Platform")
+# 知识库: the knowledge console (categories, articles, Q&A entries) and the robots.
+KNOWLEDGE = _l("Knowledge base")
 
 ROLE_CHOICES = [
     ("owner", _l("Owner")),

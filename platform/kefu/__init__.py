@@ -27,6 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from .extensions import csrf, db, login_manager, migrate
     from .health import views as health_views
     from .integrations import views as integration_views
+    from .knowledge import attachments as knowledge_files
     from .leavemessages import views as leave_views
     from .quickreplies import views as quickreply_views
     from .widget import views as widget_views
@@ -61,5 +62,6 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     quickreply_views.init_app(app)
     health_views.init_app(app)
     integration_views.init_app(app)
+    knowledge_files.init_app(app)
     plugins.init_app(app)
     return app

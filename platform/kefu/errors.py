@@ -332,6 +332,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "有 {count} 行有误，未导入任何内容，请修改后重新导入",
         "{count} rows are invalid; nothing was imported. Fix them and import again",
     ),
+    # Knowledge console (kefu_admin/views/knowledge*.py): attachments and import files.
+    "knowledge_attachment_too_large": ("附件不能超过 {limit}", "An attachment cannot exceed {limit}"),
+    "knowledge_attachment_type": (
+        "不支持该文件类型（图片、PDF、文本、Office 文档或 zip），每篇文章最多 {count} 个附件",
+        "This file type is not accepted (images, PDF, text, Office documents or zip), "
+        "and an article holds at most {count} attachments",
+    ),
+    "knowledge_import_file": (
+        "请上传不超过 {limit} 的 xlsx 或 csv 文件（UTF-8），第一行为列名，且包含 question 和 answer 列",
+        "Upload an xlsx or csv file (UTF-8) of at most {limit}, with column names in the first row "
+        "including question and answer",
+    ),
+    "knowledge_import_category": (
+        "找不到分类「{name}」", "No category named \u201c{name}\u201d",
+    ),
+    "knowledge_import_value": (
+        "「{column}」列的值「{value}」无效", "The value \u201c{value}\u201d of column {column} is invalid",
+    ),
     # Knowledge usage statistics (knowledge/usage_stats.py).
     "stats_range": (
         "请选择有效的日期范围：开始日期不晚于结束日期，最长 {limit} 天",

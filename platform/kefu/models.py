@@ -14,6 +14,7 @@ from .conversations.models import (
 from .decisions.models import ConversationDeadline, RuleFailure, Ruleset, RulesetVersion
 from .ending.models import VisitorPresence
 from .integrations.models import IntegrationPage, IntegrationSecret
+from .knowledge.attachments import KnowledgeAttachment
 from .knowledge.models import KnowledgeArticle, KnowledgeCategory, KnowledgeDoc, KnowledgeEntry
 from .knowledge.usage import KnowledgeSearchLog
 from .leavemessages.models import LeaveAttachment, LeaveForm, LeaveMessage
@@ -49,7 +50,7 @@ __all__ = [
     "ConversationParticipant",
     "Robot", "RobotAnswer", "RobotSession",
     "KnowledgeArticle", "KnowledgeCategory", "KnowledgeDoc", "KnowledgeEntry",
-    "KnowledgeSearchLog",
+    "KnowledgeSearchLog", "KnowledgeAttachment",
     "BlacklistEntry", "VisitorPresence",
     "AgentPresence", "BusyReason", "StatusRequest",
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",
