@@ -14,6 +14,7 @@ from .conversations.models import (
 from .decisions.models import ConversationDeadline, RuleFailure, Ruleset, RulesetVersion
 from .ending.models import VisitorPresence
 from .integrations.models import IntegrationPage, IntegrationSecret
+from .kbpanel.models import KnowledgeFavourite
 from .knowledge.attachments import KnowledgeAttachment
 from .knowledge.models import KnowledgeArticle, KnowledgeCategory, KnowledgeDoc, KnowledgeEntry
 from .knowledge.usage import KnowledgeSearchLog
@@ -51,6 +52,7 @@ __all__ = [
     "Robot", "RobotAnswer", "RobotSession",
     "KnowledgeArticle", "KnowledgeCategory", "KnowledgeDoc", "KnowledgeEntry",
     "KnowledgeSearchLog", "KnowledgeAttachment",
+    "KnowledgeFavourite",
     "BlacklistEntry", "VisitorPresence",
     "AgentPresence", "BusyReason", "StatusRequest",
     "AgentStatusLog", "AuditLog", "Channel", "Company", "CompanySettings", "Conversation",

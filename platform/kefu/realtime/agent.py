@@ -128,3 +128,8 @@ _install_wblist(AgentNamespace)
 from ..history.sockets import install_agent as _install_history  # noqa: E402 - its own block
 
 _install_history(AgentNamespace)
+
+# The knowledge panel (kbpanel/sockets.py) adds kb.search, kb.tree, kb.item, kb.favourite(s).
+from ..kbpanel.sockets import install as _install_kbpanel  # noqa: E402 - its own block
+
+_install_kbpanel(AgentNamespace)
