@@ -81,7 +81,8 @@ def test_a_script_stored_in_a_body_is_removed_on_the_way_out(make):
     from kefu.extensions import db
 
     lib = library(make)
-    lib.open_article.body = '<p onclick="x()">退款须知</p><script>alert(1)</script><img src=x onerror=alert(2)>'
+    lib.open_article.body = ('<p onclick="x()">退款须知</p><script>alert(1)</script>'
+                             '<img src=x onerror=alert(2)>')
     db.session.commit()
     body = item(lib.agent, "article", lib.open_article.id)["item"]["body_html"]
     assert "退款须知" in body and "<script" not in body and "onerror" not in body and "onclick" not in body
@@ -129,8 +130,8 @@ def test_bad_input_answers_quickly_and_clearly(make):
         with pytest.raises(KefuError) as err:
             check_search(lib.agent, bad)
         assert err.value.code == "invalid_input"
-    from kefu.kbpanel.sockets import ItemSchema
     from kefu.conversations.schemas import load
+    from kefu.kbpanel.sockets import ItemSchema
 
     for bad in [{"kind": "x", "id": 1}, {"kind": "entry", "id": "1"}, {"kind": "entry"}, []]:
         with pytest.raises(KefuError):
