@@ -58,7 +58,8 @@ def test_no_hit_list_exports_as_csv(app, make):
     text = r.get_data(as_text=True)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows == [["Search words", "Number of searches", "Last searched"], ["退款多久到账", "2", "2026-03-02 00:30"],
+    assert rows == [["Search words", "Number of searches", "Last searched"],
+                    ["退款多久到账", "2", "2026-03-02 00:30"],
                     ["'=HYPERLINK(1)", "1", "2026-03-02 09:00"]]
 
 
