@@ -62,8 +62,8 @@ class ImportExportMixin:
                 if not problems:
                     flash(gettext("%(count)s entries imported.", count=len(entries)), "success")
                     return redirect(view.get_url(".index_view"))
-                flash(gettext("%(count)s rows are invalid; nothing was imported. Fix them and import again.",
-                              count=len(problems)), "error")
+                refusal = KefuError("knowledge_import", count=len(problems))
+                flash(refusal.to_dict(current_lang())["error"]["message"], "error")
         return view.render("kefu_admin/knowledge_import.html", problems=problems, lang=current_lang(),
                            columns=COLUMNS)
 
