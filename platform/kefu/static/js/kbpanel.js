@@ -62,6 +62,7 @@
   function setOpen(open) {
     panel.hidden = !open;
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    document.body.classList.toggle("kb-open", open);
     if (open) { loadFavourites(); if (tab === "search") qEl.focus(); }
   }
   toggle.addEventListener("click", function () { setOpen(panel.hidden); });
@@ -271,17 +272,21 @@
   function fitFrame() {
     try {
       var d = frame.contentDocument;
-      if (d && d.documentElement) frame.style.height = (d.documentElement.scrollHeight + 4) + "px";
+      if (d && d.body) frame.style.height = Math.max(60, d.body.offsetHeight + 24) + "px";
     } catch (e) { /* not reachable: keep the default height */ }
   }
   frame.addEventListener("load", fitFrame);
   function links(ul, box, list, fn) {
     ul.textContent = "";
     list.forEach(function (x) {
-      var li = el("li"), b = el("button", x.title || x);
-      b.type = "button";
-      if (fn) b.addEventListener("click", function () { fn(x); }); else b.disabled = true;
-      li.appendChild(b); ul.appendChild(li);
+      var li = el("li");
+      if (fn) {
+        var b = el("button", x.title);
+        b.type = "button";
+        b.addEventListener("click", function () { fn(x); });
+        li.appendChild(b);
+      } else li.textContent = x;
+      ul.appendChild(li);
     });
     box.hidden = !list.length;
   }
