@@ -1,4 +1,4 @@
-"""Helpers of the knowledge console tests: an owner's client, categories and entries made through the forms."""
+"""Helpers of the knowledge console tests: categories and entries made through the console forms."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ def page_token(text: str) -> str:
     return html.unescape(found.group(1))
 
 
-def category(client: Any, name: str, parent: KnowledgeCategory | None = None, **extra: Any) -> KnowledgeCategory:
+def category(client: Any, name: str, parent: KnowledgeCategory | None = None,
+             **extra: Any) -> KnowledgeCategory:
     """Create a category through the console form."""
     data = {"name": name, "name_en": extra.get("name_en", ""), "sort_order": str(extra.get("sort_order", 0)),
             "parent": str(parent.id) if parent else ""}

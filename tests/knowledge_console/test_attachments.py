@@ -1,4 +1,4 @@
-"""Article attachments: sniffed and size-capped on upload, private, downloadable by the company's users only."""
+"""Article attachments: sniffed and size-capped on upload, private, for the company's users only."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def test_an_attached_file_is_served_to_the_company_only(app, make):
     assert "流程图.png" in edit
     (row,) = rows(KnowledgeAttachment)
     assert row.content_type == "image/png" and row.filename == "流程图.png" and row.company_id == company.id
-    assert any(log.action == "create" for log in rows(AuditLog, AuditLog.target_type == "KnowledgeAttachment"))
+    logs = rows(AuditLog, AuditLog.target_type == "KnowledgeAttachment")
+    assert any(log.action == "create" for log in logs)
     url = f"/api/knowledge/attachments/{row.key}"
     got = client_for(app, agent.email, "agent-pass-123").get(url)
     assert got.status_code == 200 and got.data == PNG

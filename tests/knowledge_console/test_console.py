@@ -22,8 +22,8 @@ def test_owner_builds_a_category_tree_shown_indented(app, make):
     deepest = refund
     for n in range(3):
         deepest = category(client, f"level{n}", parent=deepest)
-    r = submit(client, "/admin/knowledge_categories/new/?lang=en", {"name": "too deep", "parent": str(deepest.id),
-                                                                    "sort_order": "0"})
+    r = submit(client, "/admin/knowledge_categories/new/?lang=en",
+               {"name": "too deep", "parent": str(deepest.id), "sort_order": "0"})
     assert r.status_code == 200 and "at most 5 levels" in r.get_data(as_text=True)
     assert not rows(KnowledgeCategory, KnowledgeCategory.name == "too deep")
 
@@ -35,7 +35,8 @@ def test_owner_creates_an_entry_with_similar_questions_and_publishes_it(app, mak
     channel = make.channel(company)
     client = owner_client(app, company)
     cat = category(client, "退款")
-    e = entry(client, "怎么申请退款", "<p>在订单页点<b>申请退款</b></p>", similar="如何退款\n退钱\n\n如何退款",
+    e = entry(client, "怎么申请退款", "<p>在订单页点<b>申请退款</b></p>",
+              similar="如何退款\n退钱\n\n如何退款",
               category=str(cat.id), customer_groups="VIP， 企业客户", channels=str(channel.id),
               valid_from="2026-01-01T00:00", status="published")
     assert e.similar == ["如何退款", "退钱"] and e.category_id == cat.id and e.status == "published"
@@ -53,7 +54,8 @@ def test_script_is_stripped_from_answers_and_articles(app, make):
     """Script and event handlers typed into an answer or an article body never reach the database."""
     company = make.company()
     client = owner_client(app, company)
-    e = entry(client, "xss", '<p onclick="steal()">hi<script>alert(1)</script><img src=x onerror=alert(2)></p>')
+    e = entry(client, "xss",
+              '<p onclick="steal()">hi<script>alert(1)</script><img src=x onerror=alert(2)></p>')
     assert "script" not in e.answer and "onerror" not in e.answer and "onclick" not in e.answer
     assert "hi" in e.answer
     r = submit(client, "/admin/knowledge_articles/new/", {
@@ -61,7 +63,8 @@ def test_script_is_stripped_from_answers_and_articles(app, make):
         "category": "", "status": "draft"})
     assert r.status_code == 302, problems(r)
     article = rows(KnowledgeArticle)[0]
-    assert "<h3>步骤</h3>" in article.body and "javascript" not in article.body and "script" not in article.body
+    assert "<h3>步骤</h3>" in article.body
+    assert "javascript" not in article.body and "script" not in article.body
     details = page(client, f"/admin/knowledge_entries/details/?id={e.id}")
     assert "<script>alert(1)" not in details
 
@@ -86,7 +89,8 @@ def test_companies_never_see_or_reach_each_others_knowledge(app, make):
     other = owner_client(app, theirs)
     assert "我的问题" not in page(other, "/admin/knowledge_entries/")
     assert "我的分类" not in page(other, "/admin/knowledge_categories/")
-    assert other.get(f"/admin/knowledge_entries/edit/?id={e.id}").status_code == 302  # not found: back to list
+    # Not found: Flask-Admin sends the user back to the list.
+    assert other.get(f"/admin/knowledge_entries/edit/?id={e.id}").status_code == 302
     r = submit(other, "/admin/knowledge_entries/new/?lang=en", {
         "kind": "qa", "question": "theirs", "answer": "a", "category": str(cat.id), "status": "draft"})
     assert r.status_code == 200 and "Not a valid choice" in r.get_data(as_text=True)

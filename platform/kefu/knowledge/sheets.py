@@ -22,21 +22,29 @@ from .models import ENTRY_KINDS, STATUSES, KnowledgeCategory, KnowledgeEntry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-# (key, Chinese header, English explanation); a header cell may be the key, the Chinese name or both.
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("kind", "类型", "qa | greeting | chitchat (问答 / 问候 / 闲聊); empty: qa"),
-    ("question", "标准问题", "the standard question (required)"),
-    ("similar", "相似问题", "similar questions, one per line"),
-    ("answer", "答案", "the answer, text or HTML (required; unsafe HTML is removed)"),
-    ("category", "分类", "a category name, or a path such as 售后 / 退款"),
-    ("status", "状态", "draft | published (草稿 / 已发布); empty: draft"),
-    ("valid_from", "生效时间", "UTC, e.g. 2026-12-01 00:00; empty: now"),
-    ("valid_until", "失效时间", "UTC, e.g. 2027-01-01 00:00; empty: never"),
-    ("customer_groups", "客户分组", "visitor tags, separated by commas; empty: everyone"),
-    ("channels", "渠道", "channel names, separated by commas; empty: every channel"),
+# (key, Chinese header, explanation in English, in Chinese); a header cell may be the key, the Chinese
+# name or both.
+COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("kind", "类型", "qa | greeting | chitchat (问答 / 问候 / 闲聊); empty: qa",
+     "qa | greeting | chitchat（问答 / 问候 / 闲聊）；留空为问答"),
+    ("question", "标准问题", "the standard question (required)", "标准问题（必填）"),
+    ("similar", "相似问题", "similar questions, one per line", "相似问题，每行一个"),
+    ("answer", "答案", "the answer, text or HTML (required; unsafe HTML is removed)",
+     "答案，文本或 HTML（必填；不安全的 HTML 会被去除）"),
+    ("category", "分类", "a category name, or a path such as 售后 / 退款", "分类名称，或路径如 售后 / 退款"),
+    ("status", "状态", "draft | published (草稿 / 已发布); empty: draft",
+     "draft | published（草稿 / 已发布）；留空为草稿"),
+    ("valid_from", "生效时间", "UTC, e.g. 2026-12-01 00:00; empty: now",
+     "UTC 时间，如 2026-12-01 00:00；留空为立即生效"),
+    ("valid_until", "失效时间", "UTC, e.g. 2027-01-01 00:00; empty: never",
+     "UTC 时间，如 2027-01-01 00:00；留空为永不失效"),
+    ("customer_groups", "客户分组", "visitor tags, separated by commas; empty: everyone",
+     "访客标签，用逗号分隔；留空为所有客户"),
+    ("channels", "渠道", "channel names, separated by commas; empty: every channel",
+     "渠道名称，用逗号分隔；留空为全部渠道"),
 )
 KEYS = tuple(c[0] for c in COLUMNS)
-_ZH = {zh: key for key, zh, _ in COLUMNS}
+_ZH = {c[1]: c[0] for c in COLUMNS}
 KIND_WORDS = {"问答": "qa", "问候": "greeting", "问候语": "greeting", "闲聊": "chitchat"}
 STATUS_WORDS = {"草稿": "draft", "已发布": "published", "发布": "published"}
 _LIST = re.compile(r"[,，;；\n]+")
@@ -258,7 +266,7 @@ def entry_cells(entry: KnowledgeEntry, paths: dict[int, str], channel_names: dic
 
 def header_cells() -> list[str]:
     """The header row: Chinese name and key of each column."""
-    return [f"{zh} ({key})" for key, zh, _ in COLUMNS]
+    return [f"{zh} ({key})" for key, zh, *_ in COLUMNS]
 
 
 def export_rows(company_id: int, entries: Iterable[KnowledgeEntry]) -> list[list[str]]:
@@ -297,8 +305,8 @@ def to_xlsx(rows: list[list[str]], help_sheet: bool = False) -> bytes:
             cell.data_type = "s"  # a value starting with "=" stays text
     if help_sheet:
         info = book.create_sheet("说明 help")
-        for r, (key, zh, en) in enumerate(COLUMNS, start=1):
-            for c, value in enumerate((f"{zh} ({key})", en), start=1):
+        for r, (key, zh, en, zh_help) in enumerate(COLUMNS, start=1):
+            for c, value in enumerate((f"{zh} ({key})", zh_help, en), start=1):
                 info.cell(row=r, column=c, value=value).data_type = "s"
     out = io.BytesIO()
     book.save(out)

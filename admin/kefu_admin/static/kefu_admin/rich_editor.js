@@ -89,11 +89,11 @@
     bar.appendChild(button(LABELS.h3, "H", exec("formatBlock", "h3")));
     bar.appendChild(button(LABELS.ul, "•", exec("insertUnorderedList")));
     bar.appendChild(button(LABELS.ol, "1.", exec("insertOrderedList")));
-    bar.appendChild(button(LABELS.link, "🔗", function () {
+    bar.appendChild(button(LABELS.link, LABELS.link, function () {
       var url = window.prompt(LABELS.url, "https://");
       if (url && SAFE_URL.test(url.trim())) exec("createLink", url.trim())();
     }));
-    bar.appendChild(button(LABELS.unlink, "⛓", exec("unlink")));
+    bar.appendChild(button(LABELS.unlink, LABELS.unlink, exec("unlink")));
     bar.appendChild(button(LABELS.clear, "⌫", exec("removeFormat")));
 
     render(box, textarea.value);
