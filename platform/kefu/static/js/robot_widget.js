@@ -10,6 +10,8 @@
   var nameEl = document.getElementById("robot-name");
   var transferBtn = document.getElementById("robot-transfer");
   var stateEl = document.getElementById("chat-state");
+  // Above the composer, where the visitor looks when they want a person.
+  C.input.form.parentNode.insertBefore(bar, C.input.form);
   var robot = null, status = null, convId = null, reasons = ["not_answered", "unclear", "wrong", "want_human"];
 
   function el(tag, cls, text) {
