@@ -110,3 +110,33 @@ def test_agent_finds_opens_favourites_inserts_and_sends_knowledge(live, make, ne
     assert bench.evaluate("window.__kbPwned") is None
     assert dialogs == []
     expect(_agent_bubble(bench, INVOICE)).to_have_count(1)  # sent once
+
+
+def test_hash_words_in_the_reply_box_suggest_knowledge(live, make, new_context):
+    """Typing "#发票" in the reply box lists the invoice Q&A; Enter puts its answer in place of the
+    "#发票" for the agent to edit, and sends nothing; Escape closes the list."""
+    d = make.desk()
+    _knowledge(d)
+    bench = login_agent(new_context(), live, d.agent.email)
+    widget = open_widget(new_context(viewport={"width": 400, "height": 640}), live, d.channel.key)
+    widget.fill("#text", "怎么开发票")
+    widget.click("#send")
+    expect(bench.locator("#conversations li")).to_have_count(1)
+    bench.locator("#conversations li").first.click()
+    box = bench.locator("#text")
+    expect(box).to_be_enabled()
+    box.click()
+    bench.keyboard.type("您好，#发票")
+    options = bench.locator("#kb-suggest li")
+    expect(options).to_have_count(1)
+    expect(options.first.locator("mark")).to_have_text("发票")
+    shot(bench, "workbench-kb-hash-suggest")
+    bench.keyboard.press("Enter")
+    expect(box).to_have_value("您好，" + INVOICE)
+    expect(bench.locator("#kb-suggest")).to_be_hidden()
+    expect(bench.locator("#messages li.msg-agent")).to_have_count(0)
+    bench.keyboard.type(" #退款")
+    expect(options).to_have_count(2)
+    bench.keyboard.press("Escape")
+    expect(bench.locator("#kb-suggest")).to_be_hidden()
+    expect(box).to_have_value("您好，" + INVOICE + " #退款")

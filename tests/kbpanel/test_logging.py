@@ -20,7 +20,8 @@ def logs():
 
 def test_a_search_is_logged_once_with_its_agent_chat_and_result(make):
     """The first page logs source agent, the agent, the chat, hits and the top document; the next
-    page, a category listing and an empty box log nothing; a no-hit search logs 0 hits."""
+    page, a category listing, an empty box and the composer's # suggestions log nothing; a no-hit
+    search logs 0 hits."""
     d = make.desk()
     entry(d.company, "怎么申请退款", "<p>在订单页</p>")
     article(d.company, "退款规则", "<p>七天</p>")
@@ -30,6 +31,7 @@ def test_a_search_is_logged_once_with_its_agent_chat_and_result(make):
     check_search(d.agent, {"q": "退款", "page": 2, "per_page": 1, "conversation_id": conv_id})
     check_search(d.agent, {"browse": True, "category_id": None})
     check_search(d.agent, {"q": ""})
+    assert check_search(d.agent, {"q": "退款", "suggest": True})["results"]["total"] == 2
     check_search(d.agent, {"q": "发票"})
     rows = logs()
     assert [(r.source, r.user_id, r.query, r.hits) for r in rows] == [

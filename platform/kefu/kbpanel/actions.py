@@ -31,7 +31,7 @@ def check_search(user: User, data: Any) -> dict[str, Any]:
         return {"results": browse_page(user, fields["category_id"] or None, fields["page"],
                                        fields["per_page"]), "truncated": False}
     page = search_page(user, q, fields["category_id"], fields["page"], fields["per_page"])
-    if q and fields["page"] == 1:  # the next pages are the same search, read on
+    if q and fields["page"] == 1 and not fields["suggest"]:  # next pages: the same search
         do_record_search(user, q, page, fields["conversation_id"])
     return {"results": page, "truncated": cut}
 

@@ -58,12 +58,12 @@ def _visible(scope: Scope, doc: KnowledgeDoc) -> bool:
     return True
 
 
-def visible_doc(user: User, kind: str, obj_id: int) -> KnowledgeDoc:
+def visible_doc(user: User, kind: str, obj_id: int, scope: Scope | None = None) -> KnowledgeDoc:
     """The document of an entry or article the agent may see; not_found otherwise (also across
     companies, so an id of another company's item tells nothing)."""
     column = KnowledgeDoc.entry_id if kind == "entry" else KnowledgeDoc.article_id
     doc = db.session.scalar(select(KnowledgeDoc).where(column == obj_id))
-    if doc is None or not _visible(agent_scope(user), doc):
+    if doc is None or not _visible(scope or agent_scope(user), doc):
         raise KefuError("not_found", status=404)
     return doc
 
@@ -164,8 +164,8 @@ def _stamp(value: datetime | None) -> str | None:
 
 def item(user: User, kind: str, obj_id: int) -> dict[str, Any]:
     """One entry or article the agent may see: sanitised HTML, plain text to reply with, related."""
-    doc = visible_doc(user, kind, obj_id)
     scope = agent_scope(user)
+    doc = visible_doc(user, kind, obj_id, scope)
     related: list[dict[str, Any]] = []
     obj: KnowledgeEntry | KnowledgeArticle | None
     if kind == "entry":

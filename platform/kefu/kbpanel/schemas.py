@@ -23,6 +23,8 @@ class SearchSchema(_Base):
     category_id = fields.Integer(load_default=None, allow_none=True, strict=True,
                                  validate=validate.Range(min=0))
     browse = fields.Boolean(load_default=False)
+    # The composer's "#words" suggestions: typing, not a question asked, so not logged.
+    suggest = fields.Boolean(load_default=False)
     page = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=1000))
     per_page = fields.Integer(load_default=10, strict=True,
                               validate=validate.Range(min=1, max=PER_PAGE_MAX))

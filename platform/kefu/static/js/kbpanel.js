@@ -316,5 +316,69 @@
     show(back);
     if (back === "favourites") loadFavourites(); else paintFavs();
   });
+  // -- "#words" in the composer: the best few matches, Enter / Tab inserts one's answer --------
+  var input = WB.input, composer = input.form;
+  var anchor = el("div", null, "kb-suggest-anchor");
+  var sugg = el("ul", null, "kb-suggest");
+  sugg.id = "kb-suggest"; sugg.hidden = true; sugg.setAttribute("role", "listbox");
+  anchor.appendChild(sugg);
+  composer.parentNode.insertBefore(anchor, composer);
+  var hash = null, shownHits = [], activeHit = 0, timer = null, asked = 0;
+  // "#" after a space, punctuation or CJK text; not inside a word, a URL or "&#".
+  function findHash() {
+    if (input.selectionStart !== input.selectionEnd) return null;
+    var caret = input.selectionStart, m = /(^|[^A-Za-z0-9_&\/#])#([^\s#]{1,30})$/.exec(input.value.slice(0, caret));
+    return m ? {start: caret - m[2].length - 1, end: caret, q: m[2]} : null;
+  }
+  function closeSuggest() { hash = null; shownHits = []; sugg.hidden = true; sugg.textContent = ""; }
+  function paintSuggest() {
+    sugg.textContent = "";
+    shownHits.forEach(function (h, i) {
+      var li = el("li", null, "kb-sug" + (i === activeHit ? " active" : ""));
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", i === activeHit ? "true" : "false");
+      li.appendChild(el("span", T[h.article_id ? "article" : "entry"], "kb-kind"));
+      li.appendChild(marked(h.title_html));
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); });  // keep the caret
+      li.addEventListener("click", function () { pick(h); });
+      sugg.appendChild(li);
+    });
+    sugg.hidden = !shownHits.length;
+  }
+  function pick(h) {
+    var at = hash;
+    closeSuggest();
+    withText(h.article_id ? "article" : "entry", h.article_id || h.entry_id, function (text) {
+      if (at) { input.setSelectionRange(at.start, at.end); }
+      insert(text);
+    });
+  }
+  input.addEventListener("input", function () {
+    var t = findHash();
+    if (!t) { closeSuggest(); return; }
+    hash = t;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var mine = ++asked;
+      call("kb.search", {q: t.q, per_page: 5, suggest: true}, function (res) {
+        if (mine !== asked || !hash || hash.q !== t.q) return;  // typed on since
+        shownHits = res.results.hits; activeHit = 0; paintSuggest();
+      });
+    }, 250);
+  });
+  input.addEventListener("blur", function () { setTimeout(function () {
+    if (document.activeElement !== input) closeSuggest();
+  }, 150); });
+  // Capture on the form runs before the textarea's own Enter-to-send handler.
+  composer.addEventListener("keydown", function (e) {
+    if (!hash || !shownHits.length || e.target !== input || e.isComposing) return;
+    var stop = function () { e.preventDefault(); e.stopPropagation(); };
+    if (e.key === "Escape") { stop(); closeSuggest(); }
+    else if (e.key === "ArrowDown") { stop(); activeHit = (activeHit + 1) % shownHits.length; paintSuggest(); }
+    else if (e.key === "ArrowUp") { stop(); activeHit = (activeHit - 1 + shownHits.length) % shownHits.length; paintSuggest(); }
+    else if ((e.key === "Enter" && !e.shiftKey) || e.key === "Tab") { stop(); pick(shownHits[activeHit]); }
+  }, true);
+  WB.onSelect(function () { closeSuggest(); });
+
   show("search");
 })();
