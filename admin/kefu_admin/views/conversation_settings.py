@@ -39,7 +39,7 @@ class ConversationSettingsView(BaseView):
 
     section = "conversation"
     template = "kefu_admin/conversation_settings.html"
-    booleans = ("status_approval", "agents_see_ratings", "rating_on_close")
+    booleans: tuple[str, ...] = ("status_approval", "agents_see_ratings", "rating_on_close")
 
     def is_accessible(self) -> bool:
         """Owners and admins of a company."""
