@@ -301,7 +301,8 @@ class _Checker:
         elif spec.type == "color":
             problem = None if isinstance(value, str) and COLOR.match(value) else expected("color")
         elif spec.type == "url":
-            ok = isinstance(value, str) and len(value) <= spec.max_length and SAFE_URL.match(value) is not None
+            ok = (isinstance(value, str) and len(value) <= spec.max_length
+                  and SAFE_URL.match(value) is not None)
             problem = None if ok else expected("url", max=spec.max_length)
         if problem:
             self.add("bad_param", path, action=action, param=(spec.zh, spec.en), expected=problem)
