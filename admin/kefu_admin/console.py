@@ -21,6 +21,7 @@ from kefu.org.models import Company, Department, SkillGroup, User, WorkSchedule
 from kefu.presence.models import BusyReason, StatusRequest
 from kefu.quickreplies.models import QuickReply, QuickReplyGroup
 from kefu.ratings.models import Rating, RatingScheme
+from kefu.robot.models import Robot
 from kefu.summaries.models import ConversationSummary, SummaryCategory
 from kefu.visitors.fields import VisitorField
 
@@ -43,6 +44,7 @@ from .views.knowledge_usage import KnowledgeUsageView
 from .views.leavemessages import LeaveFormView, LeaveMessageView
 from .views.quickreplies import QuickReplyGroupView, QuickReplyView
 from .views.ratings import RatingSchemeView, RatingView
+from .views.robots import RobotView
 from .views.rules import RulesView
 from .views.schedules import WorkScheduleView
 from .views.sensitivewords import SensitiveWordView
@@ -133,6 +135,7 @@ def build_admin(app: Flask) -> Admin:
                                         endpoint="knowledge_articles", category=KNOWLEDGE))
     admin.add_view(KnowledgeEntryView(KnowledgeEntry, name=_l("Q&A library"), endpoint="knowledge_entries",
                                       category=KNOWLEDGE))
+    admin.add_view(RobotView(Robot, name=_l("Robots"), endpoint="robots", category=KNOWLEDGE))
     admin.add_view(AuditLogView(AuditLog, name=_l("Audit log"), endpoint="audit_log",
                                 category=SETTINGS))
     # Its JSON posts carry Flask-WTF's token in X-CSRFToken; the view checks it itself.

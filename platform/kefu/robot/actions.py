@@ -24,7 +24,16 @@ from ..timeutil import utcnow
 from ..visitors.models import Visitor
 from ..visitors.token import VisitorClaims
 from .answer import KINDS, Match, match
-from .models import DEFAULT_CONFIDENT, DEFAULT_KEYWORDS, DEFAULT_SUGGEST, Robot, RobotAnswer, RobotSession
+from .models import (
+    DEFAULT_CONFIDENT,
+    DEFAULT_KEYWORDS,
+    DEFAULT_SUGGEST,
+    KEYWORD_MAX,
+    KEYWORDS_MAX,
+    Robot,
+    RobotAnswer,
+    RobotSession,
+)
 from .queries import choose_robot
 from .schemas import FeedbackSchema, TransferSchema, load
 from .texts import language_of, robot_text
@@ -326,3 +335,31 @@ def do_seed_robot(company_id: int) -> Robot:
         transfer_keywords=list(DEFAULT_KEYWORDS), transfer_after_unknown=2, is_default=True,
         enabled=True)
     return do_save_robot(None, robot, created=True)
+
+
+def check_robot(robot: Robot) -> Robot:
+    """Validate and tidy a robot the console filled in (caller saves): name, thresholds, keywords.
+
+    Becoming the default takes the flag from the company's other robots in the same transaction.
+    """
+    robot.name = (robot.name or "").strip()
+    clash = db.session.scalar(select(Robot.id).where(
+        Robot.company_id == robot.company_id, Robot.name == robot.name,
+        Robot.id != (robot.id or 0)).limit(1))
+    if not robot.name or clash is not None:
+        raise KefuError("robot_name_taken", fields={"name": ["taken"]})
+    confident, suggest = float(robot.confident_score), float(robot.suggest_score)
+    if not (0 <= suggest <= confident <= 1):
+        raise KefuError("robot_thresholds", fields={"suggest_score": ["range"]})
+    seen: dict[str, None] = {}
+    for kw in robot.transfer_keywords or []:
+        kw = str(kw).strip()[:KEYWORD_MAX]
+        if kw:
+            seen.setdefault(kw, None)
+    robot.transfer_keywords = list(seen)[:KEYWORDS_MAX]
+    if robot.is_default:
+        for other in db.session.scalars(select(Robot).where(
+                Robot.company_id == robot.company_id, Robot.id != (robot.id or 0),
+                Robot.is_default.is_(True))):
+            other.is_default = False
+    return robot
