@@ -332,7 +332,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "有 {count} 行有误，未导入任何内容，请修改后重新导入",
         "{count} rows are invalid; nothing was imported. Fix them and import again",
     ),
-    # Knowledge console (kefu_admin/views/knowledge*.py): attachments and import files.
+    # Knowledge console (knowledge/attachments.py, knowledge/sheets.py): attachments and import files.
     "knowledge_attachment_too_large": ("附件不能超过 {limit}", "An attachment cannot exceed {limit}"),
     "knowledge_attachment_type": (
         "不支持该文件类型（图片、PDF、文本、Office 文档或 zip），每篇文章最多 {count} 个附件",
