@@ -188,30 +188,28 @@ def search_summary(company_id: int, period: Period) -> dict[str, Any]:
     }
 
 
-def no_hit_queries(company_id: int, period: Period, limit: int = NO_HIT_LIMIT) -> list[dict[str, Any]]:
-    """Queries that found nothing, most frequent first (ties: most recently seen first)."""
+def no_hit_page(company_id: int, period: Period,
+                limit: int = NO_HIT_LIMIT) -> tuple[list[dict[str, Any]], int]:
+    """Queries that found nothing, most frequent first (ties: latest first), and how many differ."""
     log = KnowledgeSearchLog
     count = func.count(log.id).label("n")
     last = func.max(log.created_at).label("last")
-    stmt = (select(log.query, count, last)
+    groups = func.count().over().label("groups")  # counted over the groups, before LIMIT
+    stmt = (select(log.query, count, last, groups)
             .where(log.company_id == company_id, log.hits == 0,
                    log.created_at >= period.start, log.created_at < period.end)
             .group_by(log.query).order_by(count.desc(), last.desc(), log.query).limit(limit))
     zone = ZoneInfo(period.tz)
-    out = []
-    for query, n, seen in db.session.execute(stmt):
-        when = _aware(seen).astimezone(zone)
-        out.append({"query": query, "count": int(n), "last_seen": when})
-    return out
+    out, distinct_queries = [], 0
+    for query, n, seen, total in db.session.execute(stmt):
+        out.append({"query": query, "count": int(n), "last_seen": _aware(seen).astimezone(zone)})
+        distinct_queries = int(total)
+    return out, distinct_queries
 
 
-def no_hit_distinct(company_id: int, period: Period) -> int:
-    """How many different queries found nothing."""
-    log = KnowledgeSearchLog
-    stmt = select(func.count(distinct(log.query))).where(
-        log.company_id == company_id, log.hits == 0,
-        log.created_at >= period.start, log.created_at < period.end)
-    return int(db.session.scalar(stmt) or 0)
+def no_hit_queries(company_id: int, period: Period, limit: int = NO_HIT_LIMIT) -> list[dict[str, Any]]:
+    """Queries that found nothing, most frequent first (ties: most recently seen first)."""
+    return no_hit_page(company_id, period, limit)[0]
 
 
 def _aware(value: Any) -> datetime:
@@ -230,19 +228,17 @@ def robot_summary(company_id: int, period: Period) -> dict[str, Any]:
     in_range = [ans.company_id == company_id, ans.created_at >= period.start,
                 ans.created_at < period.end]
     outcomes = {o: 0 for o in (*QUESTION_OUTCOMES, *SMALL_TALK, "transfer")}
-    for outcome, n in db.session.execute(
-            select(ans.outcome, func.count(ans.id)).where(*in_range).group_by(ans.outcome)):
-        outcomes[outcome] = int(n)
+    feedback = {"useful": 0, "useless": 0}
+    for outcome, verdict, n in db.session.execute(
+            select(ans.outcome, ans.feedback, func.count(ans.id)).where(*in_range)
+            .group_by(ans.outcome, ans.feedback)):
+        outcomes[outcome] = outcomes.get(outcome, 0) + int(n)
+        if verdict in feedback:
+            feedback[verdict] += int(n)
     served, transferred = db.session.execute(select(
         func.count(distinct(ans.conversation_id)),
         func.count(distinct(case((ans.outcome == "transfer", ans.conversation_id)))),
     ).where(*in_range)).one()
-    feedback = {"useful": 0, "useless": 0}
-    for verdict, n in db.session.execute(
-            select(ans.feedback, func.count(ans.id))
-            .where(*in_range, ans.feedback.is_not(None)).group_by(ans.feedback)):
-        if verdict in feedback:
-            feedback[verdict] = int(n)
     n_reason = func.count(ans.id).label("n")
     reasons = [{"reason": r or "", "count": int(n)} for r, n in db.session.execute(
         select(ans.feedback_reason, n_reason).where(*in_range, ans.feedback == "useless")
@@ -301,10 +297,11 @@ def robot_per_day(company_id: int, period: Period) -> dict[str, list[int]]:
 
 def usage_report(company_id: int, period: Period) -> dict[str, Any]:
     """Everything the 知识使用统计 page shows."""
+    no_hits, distinct_queries = no_hit_page(company_id, period)
     return {
         "search": search_summary(company_id, period),
-        "no_hits": no_hit_queries(company_id, period),
-        "no_hit_distinct": no_hit_distinct(company_id, period),
+        "no_hits": no_hits,
+        "no_hit_distinct": distinct_queries,
         "robot": robot_summary(company_id, period),
     }
 

@@ -31,12 +31,12 @@ def upgrade():
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
     )
-    # Searches per day and hit rate over a date range.
+    # Searches per day, source and hit over a date range, read from the index alone.
     op.create_index('ix_knowledge_search_log_company_created', 'knowledge_search_log',
-                    ['company_id', 'created_at'], unique=False)
-    # The no-hit list: hits = 0 within a date range, grouped by query.
+                    ['company_id', 'created_at', 'source', 'hits'], unique=False)
+    # The no-hit list: hits = 0 within a date range, grouped by query (covering as well).
     op.create_index('ix_knowledge_search_log_company_hits', 'knowledge_search_log',
-                    ['company_id', 'hits', 'created_at'], unique=False)
+                    ['company_id', 'hits', 'created_at', 'query'], unique=False)
 
 
 def downgrade():
