@@ -136,3 +136,13 @@ def test_bad_input_answers_quickly_and_clearly(make):
     for bad in [{"kind": "x", "id": 1}, {"kind": "entry", "id": "1"}, {"kind": "entry"}, []]:
         with pytest.raises(KefuError):
             load(ItemSchema(), bad)
+
+
+def test_pages_follow_each_other(make):
+    """Pages of one result each walk through all three 退款 results without repeating one."""
+    lib = library(make)
+    pages = [check_search(lib.agent, {"q": "退款", "page": n, "per_page": 1})["results"]
+             for n in (1, 2, 3, 4)]
+    assert [p["total"] for p in pages] == [3] * 4
+    seen = [p["hits"][0]["doc_id"] for p in pages[:3]]
+    assert len(set(seen)) == 3 and pages[3]["hits"] == []
