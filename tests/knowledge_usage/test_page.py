@@ -37,12 +37,16 @@ def test_plotly_is_served_from_the_installed_package(app, make):
     assert b"plotly.js" in r.get_data()[:2000]
 
 
-def test_managers_may_read_it_agents_may_not(app, make):
-    """Managers of the company open the page; an agent is refused."""
+def test_managers_may_read_it_agents_and_operators_may_not(app, make):
+    """Managers of the company open the page; an agent and a platform operator are refused."""
     company = make.company()
     manager, agent = make.user(company, role="manager"), make.user(company)
-    assert client_for(app, manager.email, AGENT_PASSWORD).get("/admin/knowledge_usage/").status_code == 200
-    assert client_for(app, agent.email, AGENT_PASSWORD).get("/admin/knowledge_usage/").status_code == 403
+    operator = make.user(None, role="admin")
+    url = "/admin/knowledge_usage/"
+    assert client_for(app, manager.email, AGENT_PASSWORD).get(url).status_code == 200
+    assert client_for(app, agent.email, AGENT_PASSWORD).get(url).status_code == 403
+    assert client_for(app, operator.email, AGENT_PASSWORD).get(url).status_code == 403
+    assert client_for(app, agent.email, AGENT_PASSWORD).get(url + "no_hits.csv").status_code == 403
 
 
 def test_no_hit_list_exports_as_csv(app, make):
