@@ -86,3 +86,16 @@ def test_audience_and_validity_are_respected(make):
     _ask(d, "金星上能收到包裹吗")
     assert "火星专线" not in " ".join(m.body for m in _robot_messages(conv_id))
     assert all(a.entry_id is None or a.outcome != "answered" for a in answers(conv_id)[:3])
+
+
+def test_what_counts_as_asking_for_a_human():
+    """Keywords alone or in a short message ask for a human; longer questions that mention them do not."""
+    from kefu.robot.actions import wants_human
+    from kefu.robot.models import DEFAULT_KEYWORDS as kws
+
+    for said in ("转人工", "人工！", "我要转人工", "帮我转人工客服", "Human", "talk to a human please",
+                 "agent?"):
+        assert wants_human(said, kws), said
+    for said in ("人工智能音箱的保修期是多久呢请告诉我", "what does the user agent string of my browser mean",
+                 "humane society", "退款"):
+        assert not wants_human(said, kws), said

@@ -28,7 +28,8 @@ def test_owner_adds_a_robot_that_a_reception_rule_can_name(app, make):
     rule = {"rules": [{"id": "r", "name": "after-sales", "when": None,
                        "then": [{"action": "mode", "params": {"mode": "robot_first"}},
                                 {"action": "robot", "params": {"robot": made.id}}]}]}
-    assert check_publishable(company.id, "reception", rule)["rules"][0]["then"][1]["params"] == {"robot": made.id}
+    canonical = check_publishable(company.id, "reception", rule)
+    assert canonical["rules"][0]["then"][1]["params"] == {"robot": made.id}
 
 
 def test_bad_robots_are_refused_with_a_reason(app, make):

@@ -100,8 +100,13 @@ def wants_human(text: str, keywords: list[str]) -> bool:
             continue
         if said == kw:
             return True
-        # A keyword inside a short message; English keywords only as whole words.
-        if len(said) <= len(kw) + 6 and kw in said and (not kw.isascii() or kw in said.split()):
+        # A keyword inside a short message (我要转人工, "talk to a human"): a longer one that
+        # mentions it (人工智能产品的保修?) is a question for the robot. English: whole words.
+        if kw.isascii():
+            words = [w.strip(_PUNCT) for w in said.split()]
+            if kw in words and len(words) <= 6:
+                return True
+        elif kw in said and len(said) <= len(kw) + 6:
             return True
     return False
 
