@@ -39,11 +39,11 @@ def conversation(desk: Any) -> Any:
 
 
 def answer(conv: Any, outcome: str, at: str, *, entry_id: int | None = None,
-           feedback: str | None = None, reason: str = "") -> None:
+           feedback: str | None = None, reason: str = "", robot_id: int | None = None) -> None:
     """One robot reply in a conversation at a given UTC time (committed)."""
     from kefu.robot.models import RobotAnswer
 
-    db.session.add(RobotAnswer(company_id=conv.company_id, conversation_id=conv.id,
+    db.session.add(RobotAnswer(company_id=conv.company_id, conversation_id=conv.id, robot_id=robot_id,
                                visitor_id=conv.visitor_id, channel_id=conv.channel_id,
                                question="q", outcome=outcome, entry_id=entry_id, feedback=feedback,
                                feedback_reason=reason, created_at=utc(at)))

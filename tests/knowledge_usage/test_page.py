@@ -75,3 +75,21 @@ def test_a_bad_range_is_explained_and_the_default_range_shown(app, make):
     assert "Choose a valid date range" in html and "is-invalid" in html
     html = page(client, "/admin/knowledge_usage/?from=2026-03-05&to=2026-03-01&lang=zh")
     assert "请选择有效的日期范围" in html
+
+
+def test_the_robot_picker_lists_own_robots_and_refuses_others(app, make):
+    """The picker offers the company's robots only; another company's robot id is refused."""
+    from kefu.extensions import db
+    from kefu.robot.models import Robot
+
+    company, other = make.company(), make.company()
+    mine = Robot(company_id=company.id, name="售前机器人")
+    theirs = Robot(company_id=other.id, name="别家机器人")
+    db.session.add_all([mine, theirs])
+    db.session.commit()
+    client = owner_client(app, company)
+    html = page(client, f"/admin/knowledge_usage/?{RANGE}&robot={mine.id}&lang=zh")
+    assert "售前机器人" in html and "别家机器人" not in html and "全部机器人" in html
+    assert f'value="{mine.id}" selected' in html
+    html = page(client, f"/admin/knowledge_usage/?{RANGE}&robot={theirs.id}&lang=en")
+    assert "Not found" in html and "别家机器人" not in html

@@ -138,3 +138,28 @@ def test_date_range_is_validated():
             check_period(bad, SHANGHAI, today)
         assert err.value.code == "stats_range"
         assert "366" in err.value.to_dict("zh")["error"]["message"]
+
+
+def test_robot_figures_narrow_to_one_robot(make):
+    """With a robot chosen, only its answers count; another company's robot is refused."""
+    from kefu.extensions import db
+    from kefu.knowledge.usage_stats import check_robot
+    from kefu.robot.models import Robot
+
+    desk, other = make.desk(), make.desk()
+    first, second = (Robot(company_id=desk.company.id, name=n) for n in ("售前", "售后"))
+    foreign = Robot(company_id=other.company.id, name="别家")
+    db.session.add_all([first, second, foreign])
+    db.session.commit()
+    conv = conversation(desk)
+    answer(conv, "answered", "2026-03-01T02:00", robot_id=first.id)
+    answer(conv, "unknown", "2026-03-01T02:01", robot_id=second.id)
+    answer(conv, "unknown", "2026-03-01T02:02", robot_id=second.id)
+    assert robot_summary(desk.company.id, MARCH)["questions"] == 3
+    assert robot_summary(desk.company.id, MARCH, first.id)["answer_rate"] == 1.0
+    assert robot_summary(desk.company.id, MARCH, second.id)["unknown_rate"] == 1.0
+    assert check_robot(desk.company.id, {"robot": str(first.id)}) == first.id
+    assert check_robot(desk.company.id, {}) is None
+    for bad in (str(foreign.id), "x", "99999999"):
+        with pytest.raises(KefuError):
+            check_robot(desk.company.id, {"robot": bad})

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, flash, request
 from flask_admin import BaseView, expose
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from kefu.errors import KefuError
 from kefu.extensions import db
@@ -18,6 +19,7 @@ from kefu.knowledge.usage_stats import (
     EXPORT_LIMIT,
     Period,
     check_period,
+    check_robot,
     no_hit_queries,
     usage_report,
 )
@@ -31,8 +33,9 @@ from .rules import STATIC
 KNOWLEDGE = _l("Knowledge base")
 SOURCE_LABELS = {"agent": _l("Agents"), "robot": _l("Robot"), "visitor": _l("Visitors")}
 OUTCOME_LABELS = {
-    "answered": _l("Direct answer"), "suggested": _l("Did-you-mean suggestions"), "unknown": _l("Unknown answer"),
-    "greeting": _l("Small talk: greeting"), "chitchat": _l("Small talk: chit-chat"), "transfer": _l("Transfer to human"),
+    "answered": _l("Direct answer"), "suggested": _l("Did-you-mean suggestions"),
+    "unknown": _l("Unknown answer"), "greeting": _l("Small talk: greeting"),
+    "chitchat": _l("Small talk: chit-chat"), "transfer": _l("Transfer to human"),
 }
 REASON_LABELS = {
     "not_answered": _l("Did not answer my question"), "unclear": _l("Hard to understand"),
@@ -79,11 +82,25 @@ class KnowledgeUsageView(BaseView):
             period = check_period({}, tz)
         return company_id, period, errors
 
+    def _robot(self, company_id: int, errors: dict[str, Any]) -> int | None:
+        try:
+            return check_robot(company_id, request.args)
+        except KefuError as exc:
+            body = exc.to_dict(current_lang())["error"]
+            errors.update(body.get("fields") or {})
+            flash(body["message"], "error")
+            return None
+
     @expose("/")
     def index(self) -> Any:
         """Show the charts, the robot's figures and the no-hit list for the chosen dates."""
+        from kefu.robot.models import Robot
+
         company_id, period, errors = self._period()
-        report = usage_report(company_id, period)
+        robot_id = self._robot(company_id, errors)
+        robots = db.session.scalars(select(Robot).where(Robot.company_id == company_id)
+                                    .order_by(Robot.name, Robot.id)).all()
+        report = usage_report(company_id, period, robot_id)
         robot = report["robot"]
         chart = {
             "days": report["search"]["days"],
@@ -100,7 +117,7 @@ class KnowledgeUsageView(BaseView):
             "kefu_admin/knowledge_usage.html", report=report, robot=robot, period=period,
             errors=errors, chart=chart, reasons=reasons, source_labels=SOURCE_LABELS,
             outcome_labels=OUTCOME_LABELS, default_days=DEFAULT_DAYS,
-            plotly_version=plotly_version(),
+            plotly_version=plotly_version(), robots=robots, robot_id=robot_id,
         )
 
     @expose("/no_hits.csv")

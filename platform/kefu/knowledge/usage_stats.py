@@ -221,11 +221,33 @@ def _aware(value: Any) -> datetime:
 
 # -- robot ----------------------------------------------------------------------------------
 
-def robot_summary(company_id: int, period: Period) -> dict[str, Any]:
+def _robot_filter(company_id: int, robot_id: int | None) -> list[Any]:
+    from ..robot.models import RobotAnswer as ans
+
+    where = [ans.company_id == company_id]
+    if robot_id is not None:
+        where.append(ans.robot_id == robot_id)
+    return where
+
+
+def check_robot(company_id: int, args: Any) -> int | None:
+    """The robot the page is narrowed to (a query argument), which must be the company's."""
+    from ..robot.models import Robot
+
+    raw = str(args.get("robot") or "")
+    if not raw:
+        return None
+    robot = db.session.get(Robot, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if robot is None or robot.company_id != company_id:
+        raise KefuError("not_found", fields={"robot": ["unknown"]})
+    return robot.id
+
+
+def robot_summary(company_id: int, period: Period, robot_id: int | None = None) -> dict[str, Any]:
     """Answer, suggestion, unknown and transfer rates, feedback, reasons and top entries."""
     from ..robot.models import RobotAnswer as ans
 
-    in_range = [ans.company_id == company_id, ans.created_at >= period.start,
+    in_range = [*_robot_filter(company_id, robot_id), ans.created_at >= period.start,
                 ans.created_at < period.end]
     outcomes = {o: 0 for o in (*QUESTION_OUTCOMES, *SMALL_TALK, "transfer")}
     feedback = {"useful": 0, "useless": 0}
@@ -258,12 +280,13 @@ def robot_summary(company_id: int, period: Period) -> dict[str, Any]:
         "feedback": feedback,
         "useful_rate": _rate(feedback["useful"], rated),
         "reasons": reasons,
-        "top_entries": top_entries(company_id, period),
-        "per_day": robot_per_day(company_id, period),
+        "top_entries": top_entries(company_id, period, robot_id=robot_id),
+        "per_day": robot_per_day(company_id, period, robot_id),
     }
 
 
-def top_entries(company_id: int, period: Period, limit: int = TOP_ENTRIES) -> list[dict[str, Any]]:
+def top_entries(company_id: int, period: Period, limit: int = TOP_ENTRIES, *,
+                robot_id: int | None = None) -> list[dict[str, Any]]:
     """Entries the robot answered with most often, with their feedback counts."""
     from ..robot.models import RobotAnswer as ans
 
@@ -272,7 +295,7 @@ def top_entries(company_id: int, period: Period, limit: int = TOP_ENTRIES) -> li
     useless = func.sum(case((ans.feedback == "useless", 1), else_=0))
     stmt = (select(ans.entry_id, KnowledgeEntry.question, n, useful, useless)
             .join(KnowledgeEntry, KnowledgeEntry.id == ans.entry_id)
-            .where(ans.company_id == company_id, ans.outcome == "answered",
+            .where(*_robot_filter(company_id, robot_id), ans.outcome == "answered",
                    ans.created_at >= period.start, ans.created_at < period.end)
             .group_by(ans.entry_id, KnowledgeEntry.question)
             .order_by(n.desc(), ans.entry_id).limit(limit))
@@ -280,7 +303,8 @@ def top_entries(company_id: int, period: Period, limit: int = TOP_ENTRIES) -> li
              "useless": int(x or 0)} for e, q, c, u, x in db.session.execute(stmt)]
 
 
-def robot_per_day(company_id: int, period: Period) -> dict[str, list[int]]:
+def robot_per_day(company_id: int, period: Period,
+                  robot_id: int | None = None) -> dict[str, list[int]]:
     """Robot replies per local day and outcome."""
     from ..robot.models import RobotAnswer as ans
 
@@ -288,20 +312,21 @@ def robot_per_day(company_id: int, period: Period) -> dict[str, list[int]]:
     index = {d: i for i, d in enumerate(days)}
     series = {o: [0] * len(days) for o in (*QUESTION_OUTCOMES, *SMALL_TALK, "transfer")}
     for day, outcome, n in _grouped_by_day(period, ans, ans.outcome,
-                                           [ans.company_id == company_id], [func.count(ans.id)]):
+                                           _robot_filter(company_id, robot_id),
+                                           [func.count(ans.id)]):
         i = index.get(day.isoformat())
         if i is not None and outcome in series:
             series[outcome][i] += int(n)
     return series
 
 
-def usage_report(company_id: int, period: Period) -> dict[str, Any]:
+def usage_report(company_id: int, period: Period, robot_id: int | None = None) -> dict[str, Any]:
     """Everything the 知识使用统计 page shows."""
     no_hits, distinct_queries = no_hit_page(company_id, period)
     return {
         "search": search_summary(company_id, period),
         "no_hits": no_hits,
         "no_hit_distinct": distinct_queries,
-        "robot": robot_summary(company_id, period),
+        "robot": robot_summary(company_id, period, robot_id),
     }
 
