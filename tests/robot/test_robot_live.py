@@ -169,3 +169,17 @@ def test_idle_robot_chat_ends_and_the_rule_picks_the_robot(live, make):
     assert closed["conversation"]["end_reason"] == "visitor_timeout"
     assert _conv(conv_id).status == "closed"
     widget.close()
+
+
+def test_visitor_ends_a_robot_chat(live, make):
+    """The widget's "end chat" ends a robot chat like any other (visitor_closed), once."""
+    d = robot_desk(make)
+    widget = Recorder(live, "/visitor", auth={"token": d.token})
+    conv_id = widget.call("message", {"text": "你好"})["message"]["conversation_id"]
+    ended = widget.call("end", {"conversation_id": conv_id})
+    assert ended["conversation"]["status"] == "closed"
+    assert ended["conversation"]["end_reason"] == "visitor_closed"
+    assert widget.call("end", {"conversation_id": conv_id})["conversation"]["status"] == "closed"
+    assert not db.session.scalars(select(ConversationDeadline).where(
+        ConversationDeadline.conversation_id == conv_id)).all()  # no idle clock left behind
+    widget.close()
