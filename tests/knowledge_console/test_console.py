@@ -172,3 +172,25 @@ def test_try_a_question_ranks_published_entries(app, make):
     assert "kb-try-hits" in found and "草稿里的退款问题" not in found
     assert found.index("申请退款") < found.index("kb-try-hits") + 10_000
     assert "kb-try-none" in page(client, "/admin/knowledge_entries/try/?q=zzzz")
+
+
+def test_editing_an_entry_keeps_its_values_and_links_related_questions(app, make):
+    """The edit form shows the stored entry; saving it with related questions links them, and a
+    related question deleted later disappears from the entry."""
+    company = make.company()
+    client = owner_client(app, company)
+    first = entry(client, "退款多久到账").id
+    second = entry(client, "退款到哪里").id
+    main = entry(client, "怎么退款", similar="如何退款", valid_until="2031-05-01T12:30").id
+    edit = page(client, f"/admin/knowledge_entries/edit/?id={main}")
+    assert 'value="2031-05-01T12:30"' in edit and "如何退款" in edit
+    r = submit(client, f"/admin/knowledge_entries/edit/?id={main}", {
+        "kind": "qa", "question": "怎么退款", "similar": "如何退款", "answer": "<p>答案</p>", "category": "",
+        "related": [str(second), str(first)], "valid_until": "2031-05-01T12:30", "status": "draft"})
+    assert r.status_code == 302, problems(r)
+    assert rows(KnowledgeEntry, KnowledgeEntry.id == main)[0].related_ids == [second, first]
+    listing = page(client, "/admin/knowledge_entries/")
+    client.post("/admin/knowledge_entries/action/",
+                data={"csrf_token": csrf_from(listing), "action": "delete", "rowid": [str(first)]})
+    assert rows(KnowledgeEntry, KnowledgeEntry.id == main)[0].related_ids == [second]
+    assert "2031-05-01 12:30 UTC" in page(client, f"/admin/knowledge_entries/details/?id={main}")

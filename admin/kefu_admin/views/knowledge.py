@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from typing import Any
 
 from flask import flash, request, url_for
@@ -27,7 +28,8 @@ from ..base import KefuModelView, SecureBaseForm, report_failure
 from ..labels import labels
 
 STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
-STATUS_CHOICES = [("draft", _l("Draft")), ("published", _l("Published"))]
+# "Published" alone is the rules editor's 已发布版本 (a version); a knowledge row is simply 已发布.
+STATUS_CHOICES = [("draft", _l("Draft")), ("published", _l("Published (in use)"))]
 
 
 def tree_rows(company_id: int | None) -> list[tuple[KnowledgeCategory, int]]:
@@ -70,6 +72,11 @@ def optional_id(value: Any) -> int | None:
     """A select's value as an id, or None for the blank choice."""
     text = str(value or "")
     return int(text) if text.isdigit() else None
+
+
+def when(value: datetime | None) -> str:
+    """A stored time as minutes in UTC."""
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
 def status_badge(status: str) -> Markup:

@@ -33,6 +33,7 @@ from .knowledge import (
     category_name,
     optional_id,
     status_badge,
+    when,
 )
 
 
@@ -79,6 +80,7 @@ class KnowledgeArticleView(KnowledgeView):
     column_formatters = {
         "category_id": lambda v, c, m, n: category_name(m.category_id),
         "status": lambda v, c, m, n: status_badge(m.status),
+        "updated_at": lambda v, c, m, n: when(m.updated_at),
         "skill_group_ids": lambda v, c, m, n: _group_names(m.skill_group_ids),
         "body": lambda v, c, m, n: Markup(m.body),  # sanitised by the action
         "files": _files,

@@ -37,6 +37,7 @@ from .knowledge import (
     lang,
     optional_id,
     status_badge,
+    when,
 )
 from .knowledge_io import ImportExportMixin
 
@@ -98,6 +99,9 @@ class KnowledgeEntryView(ImportExportMixin, KnowledgeView):
         "question": _question,
         "category_id": lambda v, c, m, n: category_name(m.category_id),
         "status": lambda v, c, m, n: status_badge(m.status),
+        "updated_at": lambda v, c, m, n: when(m.updated_at),
+        "valid_from": lambda v, c, m, n: when(m.valid_from),
+        "valid_until": lambda v, c, m, n: when(m.valid_until),
         "similar": lambda v, c, m, n: "\n".join(m.similar or []),
         # Sanitised by the action on the way in; shown as the robot would send it.
         "answer": lambda v, c, m, n: Markup(m.answer),
@@ -127,9 +131,16 @@ class KnowledgeEntryView(ImportExportMixin, KnowledgeView):
         form.channels.choices = [(str(c.id), c.name) for c in db.session.scalars(
             select(Channel).where(Channel.company_id == cid).order_by(Channel.id))]
         own = parse_pk(request.args.get("id"))
-        rows = db.session.execute(select(KnowledgeEntry.id, KnowledgeEntry.question).where(
+        rows = list(db.session.execute(select(KnowledgeEntry.id, KnowledgeEntry.question).where(
             KnowledgeEntry.company_id == cid, KnowledgeEntry.id != (own or 0)).order_by(
-            KnowledgeEntry.id.desc()).limit(RELATED_CHOICES_MAX)).all()
+            KnowledgeEntry.id.desc()).limit(RELATED_CHOICES_MAX)).all())
+        current = db.session.get(KnowledgeEntry, own) if own else None
+        # An entry's related questions stay choosable even when older than the newest RELATED_CHOICES_MAX.
+        if current is not None and current.company_id == cid and current.related_ids:
+            shown = {i for i, _ in rows}
+            rows += db.session.execute(select(KnowledgeEntry.id, KnowledgeEntry.question).where(
+                KnowledgeEntry.company_id == cid, KnowledgeEntry.id.in_(current.related_ids),
+                KnowledgeEntry.id.not_in(shown or {0}))).all()
         form.related.choices = [(str(i), q) for i, q in rows]
 
     def form_data(self, obj: KnowledgeEntry) -> dict[str, Any]:
