@@ -161,7 +161,9 @@ RECEPTION = DecisionPoint(
             "mode", "接待模式", "Reception mode", (ParamSpec("mode", "enum", "模式", "Mode", choices=MODES),)
         ),
         # Which of the company's robots serves the robot modes (none: the default robot).
-        ActionSpec("robot", "机器人", "Robot", (ParamSpec("robot", "ref", "机器人", "Robot", source="robot"),)),
+        ActionSpec(
+            "robot", "机器人", "Robot", (ParamSpec("robot", "ref", "机器人", "Robot", source="robot"),)
+        ),
         ActionSpec(
             "skill_group",
             "分配到技能组",
