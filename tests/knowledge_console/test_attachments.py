@@ -102,3 +102,25 @@ def test_the_owner_removes_an_attachment(app, make):
     assert r.status_code == 302
     assert not rows(KnowledgeAttachment)
     assert client.get(f"/api/knowledge/attachments/{key}").status_code == 404
+
+
+def test_deleting_an_article_deletes_its_files(app, make):
+    """An article deleted from the list takes its attachments' rows and files with it, audited."""
+    from kefu.uploads import stored_path
+
+    from ..admin.helpers import csrf_from
+
+    company = make.company()
+    client = owner_client(app, company)
+    article_id = _article(client)
+    _attach(client, article_id, PNG, "a.png")
+    (row,) = rows(KnowledgeAttachment)
+    with app.test_request_context():
+        path = stored_path(row.path)
+    assert path.is_file()
+    listing = page(client, "/admin/knowledge_articles/")
+    r = client.post("/admin/knowledge_articles/action/",
+                    data={"csrf_token": csrf_from(listing), "action": "delete", "rowid": [str(article_id)]})
+    assert r.status_code == 302
+    assert not rows(KnowledgeArticle) and not rows(KnowledgeAttachment) and not path.exists()
+    assert any(log.action == "delete" for log in rows(AuditLog, AuditLog.target_type == "KnowledgeArticle"))

@@ -145,10 +145,14 @@ class KnowledgeView(KefuModelView):
             return False
         return True
 
+    def delete_one(self, pk: int) -> None:
+        """Delete one of the company's rows through the action (audited, taken out of search)."""
+        check_delete(access.actor_id(), access.company_id() or 0, self.kind, pk)
+
     def delete_model(self, model: Any) -> bool:
-        """Delete through the action (audited, taken out of search)."""
+        """Delete through the action."""
         try:
-            check_delete(access.actor_id(), access.company_id() or 0, self.kind, model.id)
+            self.delete_one(model.id)
         except Exception as exc:  # noqa: BLE001
             report_failure(None, exc)
             return False
@@ -173,7 +177,7 @@ class KnowledgeView(KefuModelView):
         done = 0
         for pk in ids:
             try:
-                check_delete(access.actor_id(), access.company_id() or 0, self.kind, int(pk))
+                self.delete_one(int(pk))
                 done += 1
             except (KefuError, ValueError) as exc:
                 report_failure(None, exc if isinstance(exc, KefuError) else KefuError("not_found"))

@@ -18,7 +18,13 @@ from wtforms.validators import InputRequired, Length
 
 from kefu.extensions import db
 from kefu.knowledge.actions import check_save_article
-from kefu.knowledge.attachments import attachment_dict, check_attach, check_detach, of_article
+from kefu.knowledge.attachments import (
+    attachment_dict,
+    check_attach,
+    check_delete_article,
+    check_detach,
+    of_article,
+)
 from kefu.knowledge.models import TITLE_MAX, KnowledgeArticle, KnowledgeCategory
 from kefu.org.models import SkillGroup
 from kefu.uploads import human_size
@@ -120,6 +126,10 @@ class KnowledgeArticleView(KnowledgeView):
     def save(self, data: dict[str, Any], obj_id: int | None) -> Any:
         """Through check_save_article."""
         return check_save_article(access.actor_id(), access.company_id() or 0, data, obj_id)
+
+    def delete_one(self, pk: int) -> None:
+        """Delete the article, then its attachments' files."""
+        check_delete_article(access.actor_id(), access.company_id() or 0, pk)
 
     def render(self, template: str, **kwargs: Any) -> Any:
         """Give the edit page the article's files."""

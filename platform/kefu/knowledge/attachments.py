@@ -101,6 +101,19 @@ def check_detach(actor_id: int | None, company_id: int, attachment_id: int) -> N
     path.unlink(missing_ok=True)  # after the commit: a rollback must not lose the bytes
 
 
+def check_delete_article(actor_id: int | None, company_id: int, article_id: int) -> None:
+    """Delete the company's article (audited, unindexed) and then its attachments' files."""
+    from .actions import check_delete
+
+    # Plain columns, not rows: loaded attachment objects would sit in the session while the
+    # database's ON DELETE CASCADE removes them.
+    paths = [stored_path(p) for p in db.session.scalars(select(KnowledgeAttachment.path).where(
+        KnowledgeAttachment.article_id == article_id, KnowledgeAttachment.company_id == company_id))]
+    check_delete(actor_id, company_id, "article", article_id)  # the rows go with it (ON DELETE CASCADE)
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
 def attachment_url(row: KnowledgeAttachment) -> str:
     """Where the company's users download the file."""
     return f"/api/knowledge/attachments/{row.key}"
