@@ -194,3 +194,26 @@ def test_editing_an_entry_keeps_its_values_and_links_related_questions(app, make
                 data={"csrf_token": csrf_from(listing), "action": "delete", "rowid": [str(first)]})
     assert rows(KnowledgeEntry, KnowledgeEntry.id == main)[0].related_ids == [second]
     assert "2031-05-01 12:30 UTC" in page(client, f"/admin/knowledge_entries/details/?id={main}")
+
+
+def test_articles_move_to_a_category_in_bulk_and_categories_cannot(app, make):
+    """Selected articles move to a category through the move page; the category list offers no move."""
+    from .helpers import page_token
+
+    company = make.company()
+    client = owner_client(app, company)
+    cat_id = category(client, "手册").id
+    r = submit(client, "/admin/knowledge_articles/new/",
+               {"title": "退货", "body": "<p>x</p>", "status": "draft"})
+    assert r.status_code == 302, problems(r)
+    article_id = rows(KnowledgeArticle)[0].id
+    r = client.post("/admin/knowledge_articles/action/", data={
+        "csrf_token": csrf_from(page(client, "/admin/knowledge_articles/")), "action": "move",
+        "rowid": [str(article_id)]})
+    move_page = page(client, r.headers["Location"])
+    r = client.post("/admin/knowledge_articles/move/", data={
+        "csrf_token": page_token(move_page), "ids": str(article_id), "category": str(cat_id)})
+    assert r.status_code == 302
+    assert rows(KnowledgeArticle)[0].category_id == cat_id
+    assert "modelActions.execute('move')" not in page(client, "/admin/knowledge_categories/")
+    assert client.get("/admin/knowledge_categories/move/?ids=1").status_code == 404

@@ -6,11 +6,13 @@ import os
 from datetime import datetime
 from typing import Any
 
-from flask import flash, request, url_for
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.helpers import get_form_data
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, validate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import Form, IntegerField, SelectField, StringField
@@ -20,6 +22,7 @@ from kefu.errors import KefuError
 from kefu.extensions import db
 from kefu.i18n import current_lang
 from kefu.knowledge.actions import check_delete, check_save_category
+from kefu.knowledge.bulk import check_move
 from kefu.knowledge.models import CATEGORY_DEPTH_MAX, NAME_MAX, KnowledgeCategory
 from kefu.knowledge.sheets import category_path
 
@@ -183,6 +186,36 @@ class KnowledgeView(KefuModelView):
                 report_failure(None, exc if isinstance(exc, KefuError) else KefuError("not_found"))
         flash(gettext("%(count)s rows deleted.", count=done), "success")
 
+    @action("move", _l("Move to category"))
+    def action_move(self, ids: Any) -> Any:
+        """Ask for the category the selected rows go to."""
+        return redirect(url_for(".move_view", ids=",".join(str(i) for i in ids)))
+
+    @expose("/move/", methods=["GET", "POST"])
+    def move_view(self) -> Any:
+        """Pick a category and move the selected rows into it (one audited commit)."""
+        if self.kind not in ("entry", "article"):
+            abort(404)
+        ids = [int(i) for i in request.values.get("ids", "").split(",") if i.isdigit()][:1000]
+        choices = category_choices(_l("(No category)"))
+        if request.method == "POST":
+            try:
+                validate_csrf(request.form.get("csrf_token"))
+                target = request.form.get("category", "")
+                if target not in {v for v, _ in choices}:
+                    raise KefuError("cross_company", fields={"category_id": ["unknown"]})
+                moved = check_move(access.actor_id(), access.company_id() or 0, self.kind, ids,
+                                   optional_id(target))
+            except CSRFError:
+                flash(gettext("The form expired; please try again."), "error")
+            except Exception as exc:  # noqa: BLE001 - every failure is reported, nothing written
+                report_failure(None, exc)
+            else:
+                flash(gettext("%(count)s rows moved.", count=moved), "success")
+                return redirect(self.get_url(".index_view"))
+        return self.render("kefu_admin/knowledge_move.html", ids=",".join(map(str, ids)), count=len(ids),
+                           choices=choices)
+
     def static_url(self, name: str) -> str:
         """The URL of one of the console's static files."""
         return url_for(f"{self.endpoint}.static", filename=f"kefu_admin/{name}")
@@ -209,6 +242,7 @@ class KnowledgeCategoryView(KnowledgeView):
 
     kind = "category"
     form_class = CategoryForm
+    action_disallowed_list = ["move"]
     field_aliases = {"parent_id": "parent"}
     can_view_details = False
     column_list = ["name", "name_en", "sort_order"]

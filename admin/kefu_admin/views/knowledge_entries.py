@@ -5,29 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual, IntEqualFilter
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError, validate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import DateTimeLocalField, Form, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from kefu.channels.models import Channel
-from kefu.errors import KefuError
 from kefu.extensions import db
 from kefu.knowledge.actions import check_save_entry
-from kefu.knowledge.bulk import check_move
 from kefu.knowledge.models import ENTRY_KINDS, QUESTION_MAX, KnowledgeCategory, KnowledgeEntry
 from kefu.knowledge.search import Scope, search
 from kefu.timeutil import utcnow
 
 from .. import access
-from ..base import SecureBaseForm, company_options, parse_pk, report_failure
+from ..base import SecureBaseForm, company_options, parse_pk
 from ..labels import labels
 from .knowledge import (
     STATUS_CHOICES,
@@ -183,34 +179,6 @@ class KnowledgeEntryView(ImportExportMixin, KnowledgeView):
     def action_unpublish(self, ids: Any) -> None:
         """Set the selected entries back to draft."""
         self.set_status(ids, "draft")
-
-    @action("move", _l("Move to category"))
-    def action_move(self, ids: Any) -> Any:
-        """Ask for the category the selected rows go to."""
-        return redirect(url_for(".move_view", ids=",".join(str(i) for i in ids)))
-
-    @expose("/move/", methods=["GET", "POST"])
-    def move_view(self) -> Any:
-        """Pick a category and move the selected rows into it (one audited commit)."""
-        ids = [int(i) for i in request.values.get("ids", "").split(",") if i.isdigit()][:1000]
-        choices = category_choices(_l("(No category)"))
-        if request.method == "POST":
-            try:
-                validate_csrf(request.form.get("csrf_token"))
-                target = request.form.get("category", "")
-                if target not in {v for v, _ in choices}:
-                    raise KefuError("cross_company", fields={"category_id": ["unknown"]})
-                moved = check_move(access.actor_id(), access.company_id() or 0, self.kind, ids,
-                                   optional_id(target))
-            except CSRFError:
-                flash(gettext("The form expired; please try again."), "error")
-            except Exception as exc:  # noqa: BLE001 - every failure is reported, nothing written
-                report_failure(None, exc)
-            else:
-                flash(gettext("%(count)s rows moved.", count=moved), "success")
-                return redirect(self.get_url(".index_view"))
-        return self.render("kefu_admin/knowledge_move.html", ids=",".join(map(str, ids)), count=len(ids),
-                           choices=choices)
 
     # -- what the robot would answer ----------------------------------------------------------
     @expose("/try/")
