@@ -89,3 +89,32 @@ def test_operator_entry_answers_a_robot_first_visitor_who_then_reaches_an_agent(
     expect(pane.locator("li.msg-visitor .bubble").filter(has_text="我的礼品卡该怎么用")).to_have_count(1)
     expect(pane.locator("li.msg-robot .bubble").filter(has_text=ANSWER)).to_have_count(1)
     shot(bench, "robot-workbench-transcript")
+
+
+def test_robot_answer_keeps_lists_and_links_but_nothing_else(live, make, new_context):
+    """An answer's list, bold and https link show as such; an <img onerror> never reaches the page."""
+    from kefu.knowledge.actions import check_save_entry
+
+    company = make.company()
+    group = make.group(company)
+    make.user(company, groups=[group])
+    channel = make.channel(company, group)
+    do_seed_robot(company.id)
+    check_save_entry(None, company.id, {
+        "question": "电子发票怎么下载", "status": "published",
+        "answer": '<p>步骤：</p><ol><li>打开订单</li><li>点<b>下载发票</b></li></ol>'
+                  '<p><a href="https://example.com/help">帮助中心</a>'
+                  '<img src="x" onerror="window.pwned=1"></p>'})
+    do_publish(company.id, "reception", {"rules": [
+        {"id": "bot", "name": "机器人优先", "when": None,
+         "then": [{"action": "mode", "params": {"mode": "robot_first"}}]}]})
+    widget = open_widget(new_context(viewport={"width": 400, "height": 700}), live, channel.key)
+    widget.fill("#text", "电子发票怎么下载")
+    widget.click("#send")
+    answer = widget.locator("#messages li.msg-robot").filter(has_text="帮助中心")
+    expect(answer.locator("ol li")).to_have_count(2)
+    expect(answer.locator("b")).to_have_text("下载发票")
+    expect(answer.locator("a")).to_have_attribute("href", "https://example.com/help")
+    expect(answer.locator("img")).to_have_count(0)
+    assert widget.evaluate("window.pwned") is None
+    shot(widget, "robot-widget-rich-answer")

@@ -44,6 +44,7 @@ ROBOT_MODES = ("robot_first", "robot_only")
 IDLE_SECONDS = 600
 IDLE_KIND = "robot_idle"
 RELATED_MAX = 5
+HTML_MAX = 20_000  # characters of an answer's HTML sent along with its text
 _PUNCT = string.punctuation + " 　，。！？、；：“”‘’（）《》…"
 
 
@@ -166,6 +167,10 @@ def _answer(conv: Conversation, robot: Robot | None, session: RobotSession, ques
             row.outcome = entry.kind
         text = plain_text(entry.answer)
         related = [e for e in related_entries(entry) if _usable(e, conv)][:RELATED_MAX]
+        # The sanitised HTML too (lists, bold, links): the widget rebuilds it from an allow-list
+        # of tags with DOM calls, never innerHTML; the text body is what every other client shows.
+        if len(entry.answer) <= HTML_MAX:
+            info["html"] = entry.answer
         info.update(outcome=row.outcome, entry_id=entry.id,
                     related=[{"entry_id": e.id, "question": e.question} for e in related],
                     feedback=row.outcome == "answered")

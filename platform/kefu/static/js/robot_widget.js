@@ -97,12 +97,41 @@
     box.appendChild(yes); box.appendChild(no);
     return box;
   }
+  // An answer's sanitised HTML, rebuilt node by node: only these tags, only http(s)/mailto/tel
+  // links, no other attribute; anything else becomes its text. DOMParser runs no script.
+  var KEEP = {P: 1, BR: 1, UL: 1, OL: 1, LI: 1, B: 1, STRONG: 1, EM: 1, I: 1, U: 1, S: 1, CODE: 1,
+              PRE: 1, BLOCKQUOTE: 1, A: 1};
+  function rebuild(node, into) {
+    node.childNodes.forEach(function (n) {
+      if (n.nodeType === 3) { into.appendChild(document.createTextNode(n.nodeValue)); return; }
+      if (n.nodeType !== 1) return;
+      if (!KEEP[n.tagName]) { rebuild(n, into); return; }
+      var e = document.createElement(n.tagName.toLowerCase());
+      if (n.tagName === "A") {
+        var href = n.getAttribute("href") || "";
+        if (/^(https?:|mailto:|tel:)/i.test(href)) { e.href = href; e.target = "_blank"; e.rel = "noopener noreferrer nofollow"; }
+      }
+      rebuild(n, e);
+      into.appendChild(e);
+    });
+  }
+  // Only the bubble's own text is replaced: other parts' decorations in it (quote, meta) stay.
+  function rich(bubble, text, html) {
+    var own = Array.prototype.filter.call(bubble.childNodes, function (n) {
+      return n.nodeType === 3 && n.nodeValue === text;
+    })[0];
+    if (!own) return;
+    var box = el("span", "robot-rich");
+    rebuild(new DOMParser().parseFromString(String(html), "text/html").body, box);
+    bubble.replaceChild(box, own);
+  }
   C.onMessage(function (m, li) {
     if (m.sender !== "robot" || li.dataset.robot) return;
     li.dataset.robot = "1";
     var r = (m.payload && m.payload.robot) || {};
     var bubble = li.querySelector(".bubble");
     if (r.name) li.insertBefore(el("span", "robot-who", r.name), bubble);
+    if (r.html && bubble) rich(bubble, m.text, r.html);
     if (r.suggestions && r.suggestions.length) li.appendChild(questionList(R.did_you_mean, r.suggestions));
     if (r.related && r.related.length) li.appendChild(questionList(R.related, r.related));
     if (r.feedback && r.answer_id) li.appendChild(feedback(r.answer_id));
