@@ -68,7 +68,7 @@ def coverage(terms: list[str], idf: dict[str, float], title: set[str], body: set
 
 
 def match(scope: kb.Scope, question: str, confident: float, suggest: float,
-          per_page: int = 5) -> Match:
+          per_page: int = SUGGEST_MAX + 1) -> Match:
     """Search the scope for a question and decide: answer the best, suggest a few, or not know."""
     started = time.perf_counter()
     question = question[:QUESTION_MAX]
