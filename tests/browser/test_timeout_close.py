@@ -69,6 +69,8 @@ def test_silent_visitor_is_timed_out_and_starts_again(live, make, new_context):
     _send(widget, "我又回来了")
     expect(widget.locator("#chat")).to_have_attribute("data-status", "active")
     expect(bench.locator("#conversations li")).to_have_count(2)
-    expect(bench.locator("#messages li.msg-visitor .bubble")).to_have_text(["我又回来了"])
+    # The new chat's pane also shows the visitor's earlier chat, under its separator, above it.
+    expect(bench.locator("#messages li.msg-visitor .bubble")).to_have_text(["你好，在吗", "我又回来了"])
+    expect(bench.locator("#messages li.wb-sep").filter(has_text="历史会话")).to_have_count(1)
     expect(bench.locator("#text")).to_be_enabled()
     assert db.session.get(Conversation, conv_id).end_reason == "visitor_timeout"
