@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-
-from sqlalchemy import event
 
 from kefu.chatpane.models import SensitiveWord
 from kefu.conversations.actions import check_agent_message, check_visitor_message
 from kefu.extensions import db
 from kefu.visitors.token import verify
 
-
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    """Collect the SQL statements run on the app's engine inside the block."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from ..sqlcount import counted
 
 
 def test_word_lists_add_no_statement_per_message(make):

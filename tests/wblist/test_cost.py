@@ -3,31 +3,14 @@ and the list's meta is a fixed number of statements however many chats are open.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-
-from sqlalchemy import event
 
 from kefu.conversations.actions import check_visitor_message
 from kefu.extensions import db
 from kefu.visitors.token import verify
 from kefu.wblist.queries import list_meta, status_counts
 
-
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    """Collect the SQL statements run on the app's engine inside the block."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from ..sqlcount import counted
 
 
 def _chats(make: Any, channel: Any, n: int) -> list[int]:
