@@ -78,9 +78,11 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     if uri.startswith("postgresql") and not cfg["SQLALCHEMY_ENGINE_OPTIONS"]:
         # 4-8 connections saturate commits on PostgreSQL; more only adds latency.
         # No pre-ping: it costs a round trip on every checkout of the message hot path;
-        # recycling connections bounds how stale one can get instead.
+        # recycling connections bounds how stale one can get instead. A request waits up to 30 s
+        # for a connection: on a CPU-starved host (the load test on a slow CI machine) a 10 s
+        # wait failed requests the clients then sent again, adding load to the overload.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "pool_size": 8, "max_overflow": 8, "pool_recycle": 1800, "pool_timeout": 10,
+            "pool_size": 8, "max_overflow": 8, "pool_recycle": 1800, "pool_timeout": 30,
         }
     if not cfg["KEFU_JOBS"]:
         cfg["KEFU_JOBS"] = "rq" if cfg["KEFU_REDIS_URL"] else "inprocess"

@@ -20,6 +20,7 @@ from ..conftest import PG_ADMIN_URL
 
 REDIS_URL = os.environ.get("KEFU_LOAD_REDIS", "redis://127.0.0.1:6379/15")
 DATABASE = f"kefu_load_{os.getpid()}"
+SERVE_WITHIN = 240.0
 
 
 def _reachable() -> str | None:
@@ -49,7 +50,9 @@ def burst() -> Iterator[Observed]:
     import sqlalchemy as sa
 
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + DATABASE
-    obs = run_burst(Plan(), url, REDIS_URL, hard_timeout=200)
+    # The time bound is one of liveness, not speed: a CI host two or three times slower than
+    # this one took 122 s to serve everyone. `python -m kefu.bench.burst` reports the time.
+    obs = run_burst(Plan(serve_within=SERVE_WITHIN), url, REDIS_URL, hard_timeout=420)
     print(json.dumps(check.summary(obs), indent=1))  # the figures, with -s
     yield obs
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -98,5 +101,5 @@ def test_no_chat_for_an_agent_who_went_offline(burst: Observed) -> None:
 
 
 def test_every_queued_visitor_served(burst: Observed) -> None:
-    """All 500 visitors were served within the time bound once capacity freed."""
+    """All 500 visitors were served once capacity freed (within a generous liveness bound)."""
     _clean(check.check_served(burst))

@@ -47,3 +47,41 @@ def test_agent_sync_reports_chats_that_ended_while_away(live, make):
     bad = bench.call("sync", {"conversation_ids": ["x"]})
     assert bad["ok"] is False and "conversation_ids" in bad["error"]["fields"]
     bench.close()
+
+
+
+def test_a_churning_queue_tells_each_visitor_at_most_once_a_second_and_the_final_place(live, make):
+    """Twenty queue changes in a row reach a waiting visitor as one telling at once; a VIP who
+    then goes ahead within the second is told once, a second later, as place 2; then silence."""
+    import time
+
+    from kefu.conversations.actions import publish_queue_positions
+    from kefu.decisions.actions import do_publish
+    from kefu.extensions import db
+    from kefu.queueing.positions import WINDOW
+
+    d = make.desk(status="offline")
+    do_publish(d.company.id, "routing", {"rules": [{
+        "id": "vip", "name": "vip", "when": {"all": [{"field": "vip_level", "op": "gte", "value": 2}]},
+        "then": [{"action": "priority", "params": {"level": "high"}}]}]})
+    waiting = Recorder(live, "/visitor", auth={"token": d.token})
+    waiting.call("message", {"text": "等待中"})
+    assert waiting.wait_for("conversation.queued")["queue_position"] == 1
+    time.sleep(WINDOW)  # a quiet spell: the next change is told at once
+    for _ in range(20):
+        publish_queue_positions(d.company.id, d.group.id)
+        db.session.commit()
+    assert waiting.wait_for("conversation.queued", timeout=WINDOW / 2)["queue_position"] == 1
+    visitor, token = make.visitor_token(d.channel)
+    visitor.vip_level = 3
+    db.session.commit()
+    vip = Recorder(live, "/visitor", auth={"token": token})
+    vip.call("message", {"text": "vip"})
+    assert vip.wait_for("conversation.queued")["queue_position"] == 1
+    time.sleep(WINDOW * 1.5)
+    told = [e[1]["queue_position"] for e in waiting.drain() if e[0] == "conversation.queued"]
+    assert told == [2]
+    time.sleep(WINDOW)
+    assert not waiting.drain(), "nothing more once the queue stopped moving"
+    for r in (waiting, vip):
+        r.close()

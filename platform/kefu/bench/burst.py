@@ -34,6 +34,7 @@ from .stack import BENCH_ENV, _fresh_postgres
 
 CONNECT_PARALLEL = 16
 RESENDS = 5
+CALL_TIMEOUT = 45  # seconds a client waits for an ack: more than the server's 30 s pool wait
 VIP_LEVEL = 3
 
 
@@ -319,7 +320,7 @@ class Driver:
         for attempt in range(RESENDS + 1):
             try:
                 ack = await self.agents[i].call("close", {"conversation_id": conv},
-                                                namespace="/agent", timeout=20)
+                                                namespace="/agent", timeout=CALL_TIMEOUT)
             except socketio.exceptions.TimeoutError:
                 ack = {"ok": False, "error": {"code": "no_answer"}}
             except Exception as exc:  # a dropped socket: reported, not lost in a task
@@ -369,12 +370,14 @@ class Driver:
         for attempt in range(RESENDS + 1):
             try:
                 ack = await self.agents[i].call("status", {"status": status}, namespace="/agent",
-                                                timeout=20)
+                                                timeout=CALL_TIMEOUT)
+            except socketio.exceptions.TimeoutError:
+                ack = {"ok": False, "error": {"code": "no_answer"}}
             except Exception as exc:  # reported by the checks
                 ack = repr(exc)
             code = ((ack.get("error") or {}).get("code") if isinstance(ack, dict) else None)
-            if code == "server_error" and attempt < RESENDS:
-                self.obs.status_retries += 1  # as an agent picks the status again
+            if code in ("server_error", "no_answer") and attempt < RESENDS:
+                self.obs.status_retries += 1  # as an agent picks the status again (idempotent)
                 await asyncio.sleep(1.0)
                 continue
             break
@@ -452,7 +455,7 @@ class Driver:
             self.stop_toggling.set()
             await asyncio.gather(*togglers, return_exceptions=True)
             # Let the last chats be closed (and any late assignment arrive) before reading back.
-            settle = time.monotonic() + plan.handle[1] + RESENDS + 5
+            settle = time.monotonic() + plan.handle[1] + CALL_TIMEOUT + RESENDS + 5
             while (self.tasks or len(obs.acks) < len(self.visitors)) and time.monotonic() < settle:
                 await asyncio.sleep(0.05)
             await asyncio.sleep(0.5)

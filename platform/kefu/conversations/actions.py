@@ -209,17 +209,13 @@ def publish_queued(conv: Conversation) -> None:
 
 
 def publish_queue_positions(company_id: int, skill_group_id: int | None) -> None:
-    """Tell every visitor still queued in a group their new place and wait (after one left the queue)."""
-    from ..queueing.queries import Estimator
+    """Tell every visitor still queued in a group their new place and wait (after one left the queue).
 
-    waiting = queries.queued_in_group(company_id, skill_group_id)
-    estimate = Estimator(company_id, skill_group_id) if waiting else None
-    for position, (conv_id, visitor_id) in enumerate(waiting, start=1):
-        publish(
-            {"type": "conversation.queued", "conversation": {"id": conv_id, "status": "queued"},
-             "queue_position": position, "eta_seconds": estimate.eta(position) if estimate else None},
-            (VISITOR_NS, visitor_room(visitor_id)),
-        )
+    Once the caller commits, and coalesced per queue (queueing/positions.py).
+    """
+    from ..queueing.positions import announce_positions
+
+    announce_positions(company_id, skill_group_id)
 
 
 # --- agent side ---------------------------------------------------------------------------

@@ -7,12 +7,24 @@ from typing import Any
 from flask import has_app_context
 
 _worker_app: Any = None
+_work_horse = False
 
 
 def set_worker_app(app: Any) -> None:
     """Remember the app an rq worker process runs jobs for."""
     global _worker_app
     _worker_app = app
+
+
+def mark_work_horse() -> None:
+    """Note that this process is a `kefu worker`, whose jobs run in short-lived forks."""
+    global _work_horse
+    _work_horse = True
+
+
+def in_work_horse() -> bool:
+    """Whether this process is a `kefu worker` (nothing may be left to run after a job)."""
+    return _work_horse
 
 
 def run(path: str, args: list[Any]) -> Any:

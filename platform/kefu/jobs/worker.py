@@ -15,7 +15,7 @@ from redis import Redis
 from rq import Queue, Worker
 
 from . import QUEUE_NAME
-from .runner import set_worker_app
+from .runner import mark_work_horse, set_worker_app
 
 
 def _forget_pool_in_child(app: Flask) -> None:
@@ -32,6 +32,7 @@ def _forget_pool_in_child(app: Flask) -> None:
 
 def _work(app: Flask, burst: bool, ticker: bool = False) -> None:
     set_worker_app(app)
+    mark_work_horse()
     if ticker and not burst:
         from ..decisions.jobs import start_ticker
 
