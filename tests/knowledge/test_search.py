@@ -289,3 +289,19 @@ def test_category_tree_and_related_entries(make):
     check_delete(None, company.id, "entry", b.id)
     db.session.refresh(main)
     assert [e.id for e in related_entries(main)] == [a.id]
+
+
+def test_search_leaves_the_planner_settings_of_the_transaction_as_it_found_them(make, backend):
+    """On PostgreSQL a search matches through the GIN index (sequential scans off while it runs)
+    and puts the setting back, so the rest of a robot's message transaction plans as usual."""
+    from sqlalchemy import text
+
+    company = make.company()
+    entry(company, "退款流程是什么", "<p>在订单页操作</p>")
+    assert found(Scope(company.id), "退款")
+    if backend == "postgresql":
+        assert db.session.execute(text("SHOW enable_seqscan")).scalar() == "on"
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a caller's own choice stays
+        assert found(Scope(company.id), "退款")
+        assert db.session.execute(text("SHOW enable_seqscan")).scalar() == "off"
+        db.session.rollback()
