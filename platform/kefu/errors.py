@@ -289,6 +289,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Widget pre-chat form (widget/prechat.py): the visitor is never told who else has the value.
     "prechat_required": ("请填写表单中的必填项", "Please fill in the required fields"),
+    "prechat_first": ("请先填写询前表单再开始咨询", "Please fill in the form before you start the chat"),
     "prechat_phone_taken": (
         "该手机号已被其他客户使用，请换一个号码", "This phone number is already in use; please enter another"
     ),

@@ -102,6 +102,32 @@ def test_skippable_form_is_skipped_once(live, make, new_context):
     expect(page.locator("#prechat")).to_have_count(0)
 
 
+def test_a_page_older_than_the_plan_asks_for_the_form_when_its_first_message_is_refused(
+        live, make, new_context):
+    """The plan gains a required form after the page loaded: the first message is refused by the
+    server, the form appears with the text kept in the box, and once filled the text goes through."""
+    agent, channel = _setup(make)
+    bench = login_agent(new_context(), live, agent.email)
+    page = open_widget(new_context(), live, channel.key)
+    expect(page.locator("#chat")).to_have_attribute("data-conn", "online")
+    expect(page.locator("#prechat")).to_have_count(0)
+    do_publish(channel.company_id, "reception", {"rules": [{"id": "f", "name": "Form", "then": [
+        {"action": "pre_chat_form", "params": {"fields": ["name"]}}]}]})
+    _send(page, "你好，在吗")
+    form = page.get_by_role("form", name="开始之前")
+    expect(form).to_be_visible()
+    expect(page.locator("#text")).to_have_value("你好，在吗")
+    expect(page.get_by_role("button", name="跳过")).to_be_hidden()
+    shot(page, "widget-prechat-after-refusal")
+    page.get_by_label("姓名").fill("李雷")
+    page.get_by_role("button", name="开始咨询").click()
+    expect(form).to_have_count(0)
+    page.click("#send")
+    expect(_bubbles(bench, "visitor", "你好，在吗")).to_have_count(1)
+    sent = page.locator("#messages li.msg-visitor:not(.failed):not(.pending) .bubble")
+    expect(sent.filter(has_text="你好，在吗")).to_have_count(1)
+
+
 @pytest.mark.parametrize(("locale", "send", "lang"), [("en-US", "Send", "en"), ("zh-CN", "发送", "zh-CN")])
 def test_language_follows_the_browser(live, make, new_context, locale, send, lang):
     """Without ?lang=, the H5 page speaks the browser's language."""

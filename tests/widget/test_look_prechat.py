@@ -139,3 +139,48 @@ def test_h5_page_follows_the_browser_language(app, make, header, lang):
     page = app.test_client().get(f"/chat/{channel.key}", headers={"Accept-Language": header})
     html = page.get_data(as_text=True)
     assert f'lang: "{lang}"' in html
+
+
+def test_a_first_message_waits_for_a_required_prechat_form(live, make):
+    """With a form the plan does not let skip, a first message from a visitor lacking its fields is
+    refused with the fields to fill (nothing stored); once the form is sent the same message goes
+    through. A skippable form never holds a message back."""
+    from sqlalchemy import func, select
+
+    from kefu.conversations.models import Conversation, Message
+
+    from ..realtime.helpers import Recorder
+
+    company = make.company()
+    channel = make.channel(company)
+    _plan(company, {"action": "pre_chat_form", "params": {"fields": ["name", "email"]}})
+    visitor, token = make.visitor_token(channel)
+    widget = Recorder(live, "/visitor", auth={"token": token, "lang": "en"})
+    refused = widget.call("message", {"text": "hello", "client_id": "c-1"})
+    assert refused["ok"] is False and refused["error"]["code"] == "prechat_first"
+    assert set(refused["error"]["fields"]) == {"name", "email"} and refused["error"]["message"]
+
+    def stored() -> tuple[int, int]:
+        """(conversations, visitor messages) of this visitor, as committed."""
+        db.session.rollback()
+        convs = db.session.scalar(select(func.count(Conversation.id)).where(Conversation.visitor_id == visitor.id))
+        msgs = db.session.scalar(select(func.count(Message.id)).join(
+            Conversation, Message.conversation_id == Conversation.id).where(
+            Conversation.visitor_id == visitor.id, Message.sender_kind == "visitor"))
+        return int(convs or 0), int(msgs or 0)
+
+    assert stored() == (0, 0)
+    import requests
+
+    saved = requests.post(f"{live}/api/widget/{channel.key}/prechat",
+                          json={"token": token, "name": "Ann", "email": "ann@example.com"}, timeout=10)
+    assert saved.status_code == 200
+    sent = widget.call("message", {"text": "hello", "client_id": "c-1"})
+    assert sent["ok"] is True and stored() == (1, 1)
+    widget.close()
+
+    _plan(company, {"action": "pre_chat_form", "params": {"fields": ["name"], "skippable": True}})
+    _other, token2 = make.visitor_token(channel)
+    skipper = Recorder(live, "/visitor", auth={"token": token2})
+    assert skipper.call("message", {"text": "skipped the form", "client_id": "c-2"})["ok"] is True
+    skipper.close()

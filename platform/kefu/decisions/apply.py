@@ -7,6 +7,7 @@ from typing import Any
 
 from ..channels.models import Channel
 from ..conversations.models import Conversation, ConversationEvent
+from ..errors import KefuError
 from ..extensions import db
 from ..org.queries import company_agent, company_group
 from ..rules.decision import Decision
@@ -39,6 +40,21 @@ def overflow_applies(when: str, state: dict[str, Any]) -> bool:
     return False
 
 
+def _require_prechat(reception: Decision, channel: Channel, visitor: Visitor) -> None:
+    """Refuse to open a widget chat while a pre-chat form the plan does not let skip is unfilled.
+
+    The widget asks first; this stops a client that does not (or a page older than the plan).
+    The caller's transaction rolls back: neither the conversation nor the message is kept.
+    """
+    if channel.kind != "web" or reception.get("pre_chat_form", "skippable", False):
+        return
+    from ..widget.prechat import missing_fields
+
+    empty = missing_fields(visitor, list(reception.get("pre_chat_form", "fields", []) or []))
+    if empty:
+        raise KefuError("prechat_first", status=409, fields={f: ["required"] for f in empty})
+
+
 def route_new_conversation(conv: Conversation, channel: Channel, visitor: Visitor,
                            now: datetime) -> str | None:
     """Run reception then routing for a just-opened conversation and apply both.
@@ -47,6 +63,7 @@ def route_new_conversation(conv: Conversation, channel: Channel, visitor: Visito
     reason when the rules decided that nobody should serve it now.
     """
     reception, visit = decide_reception(conv, channel, visitor, now)
+    _require_prechat(reception, channel, visitor)
     record_decision(conv, reception, visit)
     conv.reception_mode = str(reception.get("mode", "mode", "human_only"))
     group = company_group(conv.company_id, reception.get("skill_group", "group"))

@@ -86,7 +86,8 @@
     refreshEmpty();
     if (stick) scrollDown();
   }
-  var stateHooks = [], socketHooks = [], messageHooks = [], sendHooks = [], sessionHooks = [];
+  var stateHooks = [], socketHooks = [], messageHooks = [], sendHooks = [], sessionHooks = [],
+    refusedHooks = [];
   function sendExtras() {
     var x = {};
     sendHooks.forEach(function (fn) { var more = fn() || {}; Object.keys(more).forEach(function (k) { x[k] = more[k]; }); });
@@ -220,6 +221,7 @@
         if (res.error) p.el.title = res.error.message || "";
         if (!input.value) input.value = p.text;  // let the visitor fix it and send again
         showError(res.error);
+        refusedHooks.forEach(function (fn) { fn(res.error || {}); });  // prechat.js: the form first
       }
     });
   }
@@ -321,6 +323,7 @@
     onMessage: function (fn) { messageHooks.push(fn); },
     onSend: function (fn) { sendHooks.push(fn); },
     onSession: function (fn) { sessionHooks.push(fn); },
+    onRefused: function (fn) { refusedHooks.push(fn); },
     // Parts that send their own messages (chatfiles: images and files) show the stored answer,
     // and authorize their HTTP calls with the visitor's token.
     add: add,

@@ -87,6 +87,13 @@
       if (first) first.focus();
     }
   }
+  // The server refuses a first message while the plan's form is unfilled (a page older than the
+  // plan): ask now; the visitor's text stays in the box to send again.
+  C.onRefused(function (err) {
+    if (err.code === "prechat_first" && err.fields) {
+      show({fields: Object.keys(err.fields), skippable: false});
+    }
+  });
   C.onSession(function (data) {
     token = data.token;
     var conv = data.conversation;
