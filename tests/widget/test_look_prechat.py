@@ -163,7 +163,8 @@ def test_a_first_message_waits_for_a_required_prechat_form(live, make):
     def stored() -> tuple[int, int]:
         """(conversations, visitor messages) of this visitor, as committed."""
         db.session.rollback()
-        convs = db.session.scalar(select(func.count(Conversation.id)).where(Conversation.visitor_id == visitor.id))
+        convs = db.session.scalar(
+            select(func.count(Conversation.id)).where(Conversation.visitor_id == visitor.id))
         msgs = db.session.scalar(select(func.count(Message.id)).join(
             Conversation, Message.conversation_id == Conversation.id).where(
             Conversation.visitor_id == visitor.id, Message.sender_kind == "visitor"))
