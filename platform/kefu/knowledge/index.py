@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..extensions import db
 from .html import plain_text
@@ -76,5 +76,8 @@ def reindex(obj: KnowledgeEntry | KnowledgeArticle, *, fresh: bool = False) -> K
 def unindex(obj: KnowledgeEntry | KnowledgeArticle) -> None:
     """Delete the object's document in the current transaction."""
     column = KnowledgeDoc.entry_id if isinstance(obj, KnowledgeEntry) else KnowledgeDoc.article_id
-    for doc in db.session.scalars(select(KnowledgeDoc).where(column == obj.id)):
-        db.session.delete(doc)
+    # A statement now, not an ORM delete at flush: the flush knows no order between the document
+    # and its article or entry, and deleting the owner first had the foreign key's cascade remove
+    # the document under the ORM ("expected to delete 1 row, 0 were matched").
+    db.session.execute(delete(KnowledgeDoc).where(column == obj.id).execution_options(
+        synchronize_session="fetch"))
