@@ -178,3 +178,25 @@ def test_a_workbench_away_for_more_than_a_page_fills_the_gap_and_gets_each_messa
     again = back.call("sync", {"after": {str(conv_id): seen[-1]}})
     assert again["messages"] == [] and not again["windows"][str(conv_id)]["gap"]
     back.close()
+
+
+def test_a_socket_paging_faster_than_anyone_scrolls_is_slowed_down(live, make):
+    """A widget firing history far faster than scrolling is refused with rate_limited after the
+    burst, other sockets are unaffected, and a moment later it may page again."""
+    import time
+
+    from kefu.history.sockets import PAGES_BURST, PAGES_PER_SECOND
+
+    d = make.desk()
+    past_and_current(d, (2, 2))
+    flood = Recorder(live, "/visitor", auth={"token": d.token})
+    acks = [flood.call("history", {"limit": 1}) for _ in range(int(PAGES_BURST) + 20)]
+    refused = [a["error"] for a in acks if not a["ok"]]
+    assert len(acks) - len(refused) >= PAGES_BURST and refused
+    assert all(e["code"] == "rate_limited" and e["message"] for e in refused)
+    calm = Recorder(live, "/visitor", auth={"token": d.token})
+    assert calm.call("history", {"limit": 1})["ok"]
+    time.sleep(2 / PAGES_PER_SECOND)
+    assert flood.call("history", {"limit": 1})["ok"]
+    for r in (flood, calm):
+        r.close()

@@ -64,3 +64,19 @@ def test_latency_on_the_seeded_demo_knowledge(live, make, capsys):
         print(f"\nkb.search round trip over /agent: p50 {took[len(took) // 2]:.1f} ms, "
               f"max {took[-1]:.1f} ms ({len(took)} searches)")
     tab.close()
+
+
+def test_searching_in_a_loop_is_slowed_down(live, make):
+    """An agent socket searching far faster than anyone types is refused with rate_limited after
+    the burst; a moment later its searches are answered again."""
+    from kefu.kbpanel.sockets import SEARCHES_BURST, SEARCHES_PER_SECOND
+
+    d = make.desk()
+    entry(d.company, "怎么申请退款", "<p>打开我的订单</p>")
+    panel = Recorder(live, "/agent", session=login(live, d.agent.email, "agent-pass-123"))
+    codes = [(panel.call("kb.search", {"q": "退款"}).get("error") or {}).get("code")
+             for _ in range(int(SEARCHES_BURST) + 20)]
+    assert codes.count(None) >= SEARCHES_BURST and "rate_limited" in codes
+    time.sleep(2 / SEARCHES_PER_SECOND)
+    assert panel.call("kb.search", {"q": "退款"})["ok"]
+    panel.close()

@@ -11,9 +11,16 @@ from ..conversations.schemas import load
 from ..conversations.serialize import message_dict
 from ..errors import KefuError, NotFound
 from ..extensions import db
+from ..realtime.bucket import check_allowed
 from ..realtime.handlers import acked
 from . import queries
 from .schemas import AgentHistorySchema, VisitorHistorySchema
+
+# Scrolling fetches a page at a time; a socket asking faster than this is refused (rate_limited)
+# rather than reading a visitor's whole history in a loop. The burst covers a workbench of 50
+# chats filling the gaps of a long disconnect at once (it retries a refused page a second later).
+PAGES_PER_SECOND = 5.0
+PAGES_BURST = 60.0
 
 
 def _agent_lang() -> str:
@@ -53,6 +60,7 @@ def readable_conversation(agent: Any, conversation_id: int) -> Conversation:
 def agent_history(self: Any, data: Any = None) -> dict[str, Any]:
     """Return the page of the chat's visitor's messages, across all their conversations in the
     company, before `before_id` (the newest page without it)."""
+    check_allowed("history", PAGES_PER_SECOND, PAGES_BURST)
     fields = load(AgentHistorySchema(), data)
     conv = readable_conversation(_agent(), fields["conversation_id"])
     convs = queries.visitor_conversations(conv.company_id, conv.visitor_id)
@@ -71,6 +79,7 @@ def install_visitor(namespace: type, claims_of: Any, lang_of: Any) -> None:
     def visitor_history(self: Any, data: Any = None) -> dict[str, Any]:
         """Return the page of the visitor's own messages on this channel before `before_id`,
         across their earlier conversations (the token says who they are)."""
+        check_allowed("history", PAGES_PER_SECOND, PAGES_BURST)
         claims = claims_of()
         fields = load(VisitorHistorySchema(), data if data is not None else {})
         convs = queries.visitor_conversations(claims.company_id, claims.visitor_id, claims.channel_id)

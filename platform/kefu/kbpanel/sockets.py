@@ -8,10 +8,15 @@ from flask_login import current_user
 
 from ..conversations.schemas import load
 from ..errors import KefuError
+from ..realtime.bucket import check_allowed
 from ..realtime.handlers import acked
 from .actions import check_search, check_set_favourite
 from .queries import favourites, item, tree
 from .schemas import ItemSchema
+
+# The panel searches as the agent types (debounced); a socket searching faster is refused.
+SEARCHES_PER_SECOND = 5.0
+SEARCHES_BURST = 30.0
 
 
 def _lang() -> str:
@@ -27,6 +32,7 @@ def _agent() -> Any:
 @acked(_lang)
 def on_kb_search(self: Any, data: Any = None) -> dict[str, Any]:
     """Search (q) or list a category (browse) within what the agent may see; searches are logged."""
+    check_allowed("kb.search", SEARCHES_PER_SECOND, SEARCHES_BURST)
     return check_search(_agent(), data)
 
 

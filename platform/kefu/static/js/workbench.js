@@ -267,6 +267,9 @@
   function fillGap(e, before, held) {
     e.hole = held;
     socket.emit("history", {conversation_id: e.conv.id, before_id: before, limit: PAGE}, function (res) {
+      if (!res.ok && res.error && res.error.code === "rate_limited") {
+        return setTimeout(function () { fillGap(e, before, held); }, 1000);  // many chats at once
+      }
       if (!res.ok) return showError(res.error);
       var fresh = res.messages.filter(function (m) { return m.id > held; });
       take(e, fresh, res.conversations);
