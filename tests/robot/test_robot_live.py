@@ -183,3 +183,23 @@ def test_visitor_ends_a_robot_chat(live, make):
     assert not db.session.scalars(select(ConversationDeadline).where(
         ConversationDeadline.conversation_id == conv_id)).all()  # no idle clock left behind
     widget.close()
+
+
+def test_managers_see_and_watch_robot_chats(live, make):
+    """监控 lists a chat the robot is serving as such, and a manager can watch it: the transcript so
+    far, then the robot's next answer live."""
+    d = robot_desk(make)
+    boss_user = make.user(d.company, role="manager", groups=[d.group], max_concurrent=0)
+    boss = Recorder(live, "/agent", session=login(live, boss_user.email, PASSWORD))
+    widget = Recorder(live, "/visitor", auth={"token": d.token})
+    conv_id = widget.call("message", {"text": "快递丢了怎么处理"})["message"]["conversation_id"]
+    _robot_says(widget, "answered")
+    listed = boss.call("monitor.live")["conversations"]
+    assert [(c["id"], c["status"], c["agent_id"]) for c in listed] == [(conv_id, "robot", None)]
+    watched = boss.call("monitor.watch", {"conversation_id": conv_id})
+    assert watched["ok"] and [m["sender"] for m in watched["messages"]][:3] == ["robot", "visitor", "robot"]
+    widget.call("message", {"text": "发票怎么开"})
+    live_answer = boss.wait_for("message.created", where=lambda e: e["message"]["sender"] == "robot")
+    assert live_answer["message"]["conversation_id"] == conv_id
+    for r in (widget, boss):
+        r.close()

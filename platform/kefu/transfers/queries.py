@@ -115,13 +115,13 @@ def transfer_targets(user: User) -> dict[str, Any]:
 
 
 def live_conversations(user: User, limit: int = 500) -> list[dict[str, Any]]:
-    """The company's queued and active chats a manager may see, for the monitoring list."""
+    """The company's chats with the robot, queued and active that a manager may see (监控)."""
     groups = visible_group_ids(user)
     query = (
         select(Conversation)
         .options(joinedload(Conversation.visitor), joinedload(Conversation.agent))
         .where(Conversation.company_id == user.company_id,
-               Conversation.status.in_(("queued", "active")))
+               Conversation.status.in_(("robot", "queued", "active")))
     )
     if groups is not None:
         query = query.where(Conversation.skill_group_id.in_(groups) | (Conversation.agent_id == user.id))
