@@ -256,3 +256,35 @@ def test_a_file_is_served_only_while_a_message_shows_it(live, make):
     assert requests.get(live + f["url"], headers=as_visitor, timeout=10).status_code == 404
     assert c.http.get(live + f["url"], timeout=10).status_code == 404
     close(c)
+
+
+def test_files_nobody_will_see_are_deleted_a_day_after_upload(live, make):
+    """A day on, the hourly sweep deletes an upload never sent and the file of a recalled message
+    (row and bytes) but keeps a sent file and a fresh upload that may still be sent."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from kefu.chatfiles.jobs import sweep_unshown
+    from kefu.timeutil import utcnow
+    from kefu.uploads import stored_path
+
+    c = served_chat(live, make)
+    up = {name: visitor_upload(live, c.d.token, png(), f"{name}.png").json()["file"]["id"]
+          for name in ("sent", "unsent", "recalled", "fresh")}
+    assert c.widget.call("message", {"file_id": up["sent"], "client_id": "v-s"})["ok"]
+    ack = c.widget.call("message", {"file_id": up["recalled"], "client_id": "v-r"})
+    assert c.widget.call("message.recall", {"message_id": ack["message"]["id"]})["ok"]
+    old = [up["sent"], up["unsent"], up["recalled"]]
+    db.session.execute(update(ChatFile).where(ChatFile.id.in_(old))
+                       .values(created_at=utcnow() - timedelta(hours=25)))
+    db.session.commit()
+    paths = {name: stored_path(db.session.get(ChatFile, i).path) for name, i in up.items()}
+    assert all(p.exists() for p in paths.values())
+    assert sweep_unshown() == 2
+    db.session.expire_all()
+    kept = set(db.session.scalars(select(ChatFile.id).where(ChatFile.id.in_(up.values()))))
+    assert kept == {up["sent"], up["fresh"]}
+    assert [n for n, p in paths.items() if p.exists()] == ["sent", "fresh"]
+    assert sweep_unshown() == 0  # nothing more to do
+    close(c)

@@ -11,6 +11,7 @@ from ..jobs import job
 log = logging.getLogger(__name__)
 DEFAULT_TICK = 1.0
 PRESENCE_EVERY = 5  # ticks between presence sweeps (kefu.presence.tracker.sweep)
+CHATFILES_EVERY = 3600  # ticks between sweeps of chat files nobody will see (kefu.chatfiles.jobs)
 
 
 @job
@@ -60,6 +61,8 @@ class Ticker:
                         pass
                     if self.sweeps % PRESENCE_EVERY == 0:  # dropped agents' grace periods
                         run("kefu.presence.jobs.sweep_presence", [])
+                    if self.sweeps % CHATFILES_EVERY == CHATFILES_EVERY - 1:  # not at start-up
+                        run("kefu.chatfiles.jobs.sweep_unshown", [])
                 self.sweeps += 1
             except Exception:  # noqa: BLE001 - the next tick retries; deadlines stay stored
                 log.exception("deadline sweep failed")
