@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
@@ -116,4 +118,29 @@ def test_export_of_the_filtered_list_round_trips_through_xlsx_and_csv(app, make)
     ship = next(e for e in imported if e.question == "多久发货")
     assert ship.similar == ["什么时候发货", "=1+1"] and ship.answer == "<p>48 小时内</p>"
     assert ship.customer_groups == ["VIP"] and ship.status == "published"
-    assert ship.valid_until.isoformat().startswith("2030-01-01T08:00") and ship.category_id is not None
+    # 08:00 in Shanghai, exported with its offset and read back as the same instant.
+    assert ship.valid_until.astimezone(UTC) == datetime(2030, 1, 1, 0, 0, tzinfo=UTC)
+    assert ship.category_id is not None
+
+
+def test_times_are_the_companys_local_time_unless_an_offset_is_written(app, make):
+    """A London company's import reads 09:00 as London time (08:00 UTC in summer) and honours an
+    explicit +08:00 (20:00 there is 12:00 UTC); its export writes the same instants back in London
+    time with their offset, and the console's form shows the local time."""
+    from kefu.extensions import db
+
+    company = make.company()
+    company.timezone = "Europe/London"
+    db.session.commit()
+    client = owner_client(app, company)
+    body = ("标准问题 (question),答案 (answer),生效时间 (valid_from),失效时间 (valid_until)\n"
+            "夏令时,答,2030-06-01 09:00,2030-06-01 20:00+08:00\n")
+    r = _import(client, body.encode(), "times.csv", lang="en")
+    assert r.status_code == 302, re.sub(r"<[^>]+>", " ", r.get_data(as_text=True))[-3000:]
+    [e] = rows(KnowledgeEntry, KnowledgeEntry.company_id == company.id)
+    assert e.valid_from.astimezone(UTC) == datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
+    assert e.valid_until.astimezone(UTC) == datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
+    exported = client.get("/admin/knowledge_entries/download/csv/").get_data(as_text=True)
+    assert "2030-06-01 09:00+01:00" in exported and "2030-06-01 13:00+01:00" in exported
+    edit = page(client, f"/admin/knowledge_entries/edit/?id={e.id}")
+    assert 'value="2030-06-01T09:00"' in edit and 'value="2030-06-01T13:00"' in edit

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.helpers import get_form_data
@@ -25,6 +25,7 @@ from kefu.knowledge.actions import check_delete, check_save_category
 from kefu.knowledge.bulk import check_move
 from kefu.knowledge.models import CATEGORY_DEPTH_MAX, NAME_MAX, KnowledgeCategory
 from kefu.knowledge.sheets import category_path
+from kefu.org.queries import company_zone
 
 from .. import access
 from ..base import KefuModelView, SecureBaseForm, report_failure
@@ -77,9 +78,20 @@ def optional_id(value: Any) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def console_zone() -> tzinfo:
+    """The signed-in company's time zone, read once per request: the console shows and takes
+    knowledge times in it (they are stored in UTC)."""
+    if "kefu_console_zone" not in g:
+        g.kefu_console_zone = company_zone(access.company_id())
+    return g.kefu_console_zone  # type: ignore[no-any-return]
+
+
 def when(value: datetime | None) -> str:
-    """A stored time as minutes in UTC."""
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+    """A stored time as minutes in the company's time zone."""
+    if value is None:
+        return "—"
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(console_zone()).strftime("%Y-%m-%d %H:%M")
 
 
 def status_badge(status: str) -> Markup:

@@ -30,6 +30,7 @@ from .knowledge import (
     KnowledgeView,
     category_choices,
     category_name,
+    console_zone,
     lang,
     optional_id,
     status_badge,
@@ -48,7 +49,10 @@ def _lines(text: str | None) -> list[str]:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    """A time typed in the form (the company's local time) in UTC."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=console_zone())).astimezone(UTC)
 
 
 class EntryForm(SecureBaseForm):
@@ -61,8 +65,10 @@ class EntryForm(SecureBaseForm):
                            description=_l("Rich text; scripts and unsafe HTML are removed when saved."))
     category = SelectField(_l("Category"), choices=[], default="")
     related = SelectMultipleField(_l("Related questions"), choices=[], render_kw={"size": 5})
-    valid_from = DateTimeLocalField(_l("Valid from (UTC)"), format=TIME_FORMAT, validators=[Optional()])
-    valid_until = DateTimeLocalField(_l("Valid until (UTC)"), format=TIME_FORMAT, validators=[Optional()])
+    valid_from = DateTimeLocalField(_l("Valid from (company time zone)"), format=TIME_FORMAT,
+                                    validators=[Optional()])
+    valid_until = DateTimeLocalField(_l("Valid until (company time zone)"), format=TIME_FORMAT,
+                                     validators=[Optional()])
     customer_groups = StringField(_l("Customer groups (visitor tags, comma-separated; empty = everyone)"))
     channels = SelectMultipleField(_l("Channels (none selected = every channel)"), choices=[],
                                    render_kw={"size": 4})
@@ -87,7 +93,8 @@ class KnowledgeEntryView(ImportExportMixin, KnowledgeView):
                            "valid_until", "customer_groups", "channel_ids", "related_ids", "updated_at"]
     column_labels = labels(question=_l("Standard question"), similar=_l("Similar questions"),
                            answer=_l("Answer"), category_id=_l("Category"), updated_at=_l("Updated at"),
-                           valid_from=_l("Valid from (UTC)"), valid_until=_l("Valid until (UTC)"),
+                           valid_from=_l("Valid from (company time zone)"),
+                           valid_until=_l("Valid until (company time zone)"),
                            customer_groups=_l("Customer groups"), channel_ids=_l("Channels"),
                            related_ids=_l("Related questions"))
     column_choices = {"kind": KIND_CHOICES}
@@ -142,7 +149,10 @@ class KnowledgeEntryView(ImportExportMixin, KnowledgeView):
     def form_data(self, obj: KnowledgeEntry) -> dict[str, Any]:
         """The stored entry as form values."""
         def local(value: datetime | None) -> datetime | None:
-            return value.astimezone(UTC).replace(tzinfo=None) if value else None
+            if value is None:
+                return None
+            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+            return aware.astimezone(console_zone()).replace(tzinfo=None)
 
         return {"kind": obj.kind, "question": obj.question, "similar": "\n".join(obj.similar or []),
                 "answer": obj.answer, "category": str(obj.category_id or ""),
@@ -152,7 +162,7 @@ class KnowledgeEntryView(ImportExportMixin, KnowledgeView):
                 "channels": [str(i) for i in obj.channel_ids or []], "status": obj.status}
 
     def fields_of(self, form: Form) -> dict[str, Any]:
-        """The action's input (times are UTC)."""
+        """The action's input (times converted to UTC)."""
         start, end = _utc(form.valid_from.data), _utc(form.valid_until.data)
         groups = (form.customer_groups.data or "").replace("，", ",")
         return {"kind": form.kind.data, "question": form.question.data or "",

@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from flask import current_app
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..channels.models import Channel
 from ..errors import KefuError
 from ..extensions import db
+from ..org.queries import company_zone
 from ..uploads import human_size, sniff
 from .actions import IMPORT_MAX, check_import_entries
 from .models import ENTRY_KINDS, STATUSES, KnowledgeCategory, KnowledgeEntry
@@ -34,10 +35,10 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("category", "分类", "a category name, or a path such as 售后 / 退款", "分类名称，或路径如 售后 / 退款"),
     ("status", "状态", "draft | published (草稿 / 已发布); empty: draft",
      "draft | published（草稿 / 已发布）；留空为草稿"),
-    ("valid_from", "生效时间", "UTC, e.g. 2026-12-01 00:00; empty: now",
-     "UTC 时间，如 2026-12-01 00:00；留空为立即生效"),
-    ("valid_until", "失效时间", "UTC, e.g. 2027-01-01 00:00; empty: never",
-     "UTC 时间，如 2027-01-01 00:00；留空为永不失效"),
+    ("valid_from", "生效时间", "the company's time zone unless an offset is given, e.g. 2026-12-01 00:00; "
+     "empty: now", "公司时区的时间（除非写明时差），如 2026-12-01 00:00；留空为立即生效"),
+    ("valid_until", "失效时间", "the company's time zone unless an offset is given, e.g. 2027-01-01 00:00; "
+     "empty: never", "公司时区的时间（除非写明时差），如 2027-01-01 00:00；留空为永不失效"),
     ("customer_groups", "客户分组", "visitor tags, separated by commas; empty: everyone",
      "访客标签，用逗号分隔；留空为所有客户"),
     ("channels", "渠道", "channel names, separated by commas; empty: every channel",
@@ -168,13 +169,14 @@ def category_path(category: KnowledgeCategory, by_id: dict[int, KnowledgeCategor
     return " / ".join(reversed(parts))
 
 
-def _when(text: str) -> str | None:
+def _when(text: str, zone: tzinfo) -> str | None:
+    # A time without an offset is the company's local time, as the console shows and takes it.
     value = datetime.fromisoformat(text.replace("/", "-"))
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC).isoformat()
 
 
-def _entry_fields(cells: dict[str, str], categories: dict[str, int], channels: dict[str, int]
-                  ) -> tuple[dict[str, Any], list[KefuError]]:
+def _entry_fields(cells: dict[str, str], categories: dict[str, int], channels: dict[str, int],
+                  zone: tzinfo) -> tuple[dict[str, Any], list[KefuError]]:
     """Turn a row's texts into the action's fields; problems the action cannot name are returned."""
     problems: list[KefuError] = []
 
@@ -210,7 +212,7 @@ def _entry_fields(cells: dict[str, str], categories: dict[str, int], channels: d
             fields["channel_ids"].append(channels[name.lower()])
     for column in ("valid_from", "valid_until"):
         try:
-            fields[column] = _when(cells[column]) if cells.get(column) else None
+            fields[column] = _when(cells[column], zone) if cells.get(column) else None
         except ValueError:
             bad(column, cells[column])
             fields[column] = None
@@ -231,8 +233,9 @@ def check_import_file(actor_id: int | None, company_id: int, data: bytes
     channels = {c.name.lower(): c.id for c in db.session.scalars(
         select(Channel).where(Channel.company_id == company_id))}
     fields_list, own = [], {}
+    zone = company_zone(company_id)
     for i, (_n, cells) in enumerate(rows):
-        fields, problems = _entry_fields(cells, categories, channels)
+        fields, problems = _entry_fields(cells, categories, channels, zone)
         if problems:
             own[i] = problems[0].to_dict()["error"]
             fields["category_id"] = 0  # the action refuses it too, so nothing can be imported
@@ -252,11 +255,12 @@ def _guard(value: str) -> str:
     return "'" + value if value[:1] in _FORMULA else value
 
 
-def entry_cells(entry: KnowledgeEntry, paths: dict[int, str], channel_names: dict[int, str]) -> list[str]:
-    """One entry as the export's row, in COLUMNS order."""
+def entry_cells(entry: KnowledgeEntry, paths: dict[int, str], channel_names: dict[int, str],
+                zone: tzinfo) -> list[str]:
+    """One entry as the export's row, in COLUMNS order (times local, with their offset)."""
 
     def when(value: datetime | None) -> str:
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else ""
+        return value.astimezone(zone).isoformat(sep=" ", timespec="minutes") if value else ""
 
     return [entry.kind, entry.question, "\n".join(entry.similar or []), entry.answer,
             paths.get(entry.category_id or 0, ""), entry.status, when(entry.valid_from),
@@ -276,7 +280,8 @@ def export_rows(company_id: int, entries: Iterable[KnowledgeEntry]) -> list[list
     paths = {i: category_path(c, by_id) for i, c in by_id.items()}
     channel_names = {c.id: c.name for c in db.session.scalars(
         select(Channel).where(Channel.company_id == company_id))}
-    return [header_cells(), *(entry_cells(e, paths, channel_names) for e in entries)]
+    zone = company_zone(company_id)
+    return [header_cells(), *(entry_cells(e, paths, channel_names, zone) for e in entries)]
 
 
 TEMPLATE_ROW = ["qa", "怎么申请退款？", "如何退款\nHow do I get a refund?",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
 from ..extensions import db
-from .models import SkillGroup, User
+from .models import Company, SkillGroup, User
 
 
 def _an_id(value: Any) -> bool:
@@ -33,3 +34,12 @@ def company_agent(company_id: int, agent_id: Any) -> int | None:
                               User.is_active_account.is_(True))
     )
     return int(found) if found is not None else None
+
+
+def company_zone(company_id: int | None) -> ZoneInfo:
+    """The company's time zone (its setting; UTC when unknown or unreadable)."""
+    name = db.session.scalar(select(Company.timezone).where(Company.id == company_id)) if company_id else None
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
