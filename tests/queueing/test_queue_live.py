@@ -17,7 +17,7 @@ from kefu.queueing.policy import ANSWER_SECONDS, DEFAULT_HANDLE_SECONDS
 from kefu.settings.actions import check_save_company_settings
 from kefu.timeutil import utcnow
 
-from ..realtime.helpers import Recorder
+from ..realtime.helpers import Recorder, vip_first
 
 
 def _limits(company, length=0, wait=0, full_text="", timeout_text=""):
@@ -211,12 +211,8 @@ def test_bad_and_foreign_queue_answers_are_refused(live, make):
 def test_higher_priority_is_told_it_is_first(live, make):
     """A VIP who arrives later hears place 1 from the routing rules' priority; the earlier one is
     told it is now 2."""
-    from kefu.decisions.actions import do_publish
-
     d = make.desk(status="offline")
-    do_publish(d.company.id, "routing", {"rules": [{
-        "id": "vip", "name": "vip", "when": {"all": [{"field": "vip_level", "op": "gte", "value": 2}]},
-        "then": [{"action": "priority", "params": {"level": "high"}}]}]})
+    vip_first(d.company.id)
     normal = Recorder(live, "/visitor", auth={"token": d.token})
     normal.call("message", {"text": "normal"})
     assert normal.wait_for("conversation.queued")["queue_position"] == 1

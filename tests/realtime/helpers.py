@@ -112,3 +112,12 @@ def second_server(config: Any, port: int, **env_extra: str) -> Iterator[tuple[su
         if proc.poll() is None:
             proc.terminate()
             proc.wait(10)
+
+
+def vip_first(company_id: int) -> None:
+    """Publish a routing rule that queues visitors of VIP level 2 or more with high priority."""
+    from kefu.decisions.actions import do_publish
+
+    do_publish(company_id, "routing", {"rules": [{
+        "id": "vip", "name": "vip", "when": {"all": [{"field": "vip_level", "op": "gte", "value": 2}]},
+        "then": [{"action": "priority", "params": {"level": "high"}}]}]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kefu.org.actions import do_set_status
 
 from ..conftest import login
-from .helpers import Recorder
+from .helpers import Recorder, vip_first
 
 
 def test_queue_positions_are_pushed_as_the_queue_moves(live, make):
@@ -56,14 +56,11 @@ def test_a_churning_queue_tells_each_visitor_at_most_once_a_second_and_the_final
     import time
 
     from kefu.conversations.actions import publish_queue_positions
-    from kefu.decisions.actions import do_publish
     from kefu.extensions import db
     from kefu.queueing.positions import WINDOW
 
     d = make.desk(status="offline")
-    do_publish(d.company.id, "routing", {"rules": [{
-        "id": "vip", "name": "vip", "when": {"all": [{"field": "vip_level", "op": "gte", "value": 2}]},
-        "then": [{"action": "priority", "params": {"level": "high"}}]}]})
+    vip_first(d.company.id)
     waiting = Recorder(live, "/visitor", auth={"token": d.token})
     waiting.call("message", {"text": "等待中"})
     assert waiting.wait_for("conversation.queued")["queue_position"] == 1

@@ -4,19 +4,22 @@ uploaded file into what its message carries."""
 from __future__ import annotations
 
 import hashlib
+import logging
+from datetime import timedelta
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from ..aftercommit import on_commit
 from ..channels.queries import channel_state
 from ..conversations.access import access_conversation_reply
-from ..conversations.models import OPEN_STATUSES, Conversation
+from ..conversations.models import OPEN_STATUSES, Conversation, Message
 from ..errors import KefuError, NotFound, ValidationFailed
 from ..extensions import db
 from ..org.models import User
 from ..settings.queries import company_settings
 from ..timeutil import utcnow
-from ..uploads import IMAGE_TYPES, clean_name, keep, sniff
+from ..uploads import IMAGE_TYPES, clean_name, keep, sniff, stored_path
 from ..visitors.token import VisitorClaims
 from .images import dimensions
 from .models import ChatFile
@@ -176,3 +179,41 @@ def visitor_file_message(claims: VisitorClaims, file_id: int, caption: str, payl
         # The chat it was uploaded into ended: the message would open a new one without it.
         raise KefuError("conversation_closed", status=409)
     return _message_parts(f, caption, payload)
+
+
+# A file is kept while a message of its chat shows it. A day after the upload (recall is possible
+# for minutes only) one no message shows is deleted, row and bytes. The hourly sweep looks at the
+# two days before that; older files were looked at already.
+KEEP_UNSHOWN = timedelta(hours=24)
+LOOK_BACK = timedelta(hours=48)
+log = logging.getLogger(__name__)
+
+
+def do_delete_unshown(limit: int) -> int:
+    """Delete up to `limit` files never sent or recalled, uploaded a day ago or more; commit."""
+    newest = utcnow() - KEEP_UNSHOWN
+    files = list(db.session.scalars(
+        select(ChatFile).where(ChatFile.created_at < newest, ChatFile.created_at >= newest - LOOK_BACK)
+        .order_by(ChatFile.id).limit(limit)))
+    if not files:
+        return 0
+    chats = {f.conversation_id for f in files}
+    shown = {((p or {}).get("file") or {}).get("id") for p in db.session.scalars(
+        select(Message.payload).where(Message.conversation_id.in_(chats),
+                                      Message.content_type.in_(("image", "file"))))}
+    gone = [f for f in files if f.id not in shown]
+    if not gone:
+        return 0
+    paths = [f.path for f in gone]
+    db.session.execute(delete(ChatFile).where(ChatFile.id.in_([f.id for f in gone])))
+
+    def unlink() -> None:
+        for rel in paths:
+            try:
+                stored_path(rel).unlink(missing_ok=True)
+            except OSError:  # a file left behind is harmless; its row is gone
+                log.warning("could not delete chat file %s", rel, exc_info=True)
+
+    on_commit(unlink)
+    db.session.commit()
+    return len(gone)
