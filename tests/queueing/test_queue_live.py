@@ -17,7 +17,7 @@ from kefu.queueing.policy import ANSWER_SECONDS, DEFAULT_HANDLE_SECONDS
 from kefu.settings.actions import check_save_company_settings
 from kefu.timeutil import utcnow
 
-from ..realtime.helpers import Recorder, vip_first
+from ..realtime.helpers import Recorder, vip_arrives, vip_first
 
 
 def _limits(company, length=0, wait=0, full_text="", timeout_text=""):
@@ -216,12 +216,7 @@ def test_higher_priority_is_told_it_is_first(live, make):
     normal = Recorder(live, "/visitor", auth={"token": d.token})
     normal.call("message", {"text": "normal"})
     assert normal.wait_for("conversation.queued")["queue_position"] == 1
-    visitor, token = make.visitor_token(d.channel)
-    visitor.vip_level = 3
-    db.session.commit()
-    vip = Recorder(live, "/visitor", auth={"token": token})
-    vip.call("message", {"text": "vip"})
-    assert vip.wait_for("conversation.queued")["queue_position"] == 1
+    vip = vip_arrives(live, make, d.channel)
     moved = normal.wait_for("conversation.queued", where=lambda e: e["queue_position"] == 2)
     assert moved["eta_seconds"] is None  # nobody online
     assert normal.call("sync", {"after_id": 0})["conversation"]["queue_position"] == 2

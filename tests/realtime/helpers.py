@@ -121,3 +121,16 @@ def vip_first(company_id: int) -> None:
     do_publish(company_id, "routing", {"rules": [{
         "id": "vip", "name": "vip", "when": {"all": [{"field": "vip_level", "op": "gte", "value": 2}]},
         "then": [{"action": "priority", "params": {"level": "high"}}]}]})
+
+
+def vip_arrives(live: str, make: Any, channel: Any) -> Recorder:
+    """A new visitor of VIP level 3 sends a first message and hears place 1 (under vip_first)."""
+    from kefu.extensions import db
+
+    visitor, token = make.visitor_token(channel)
+    visitor.vip_level = 3
+    db.session.commit()
+    vip = Recorder(live, "/visitor", auth={"token": token})
+    vip.call("message", {"text": "vip"})
+    assert vip.wait_for("conversation.queued")["queue_position"] == 1
+    return vip

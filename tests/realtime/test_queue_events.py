@@ -5,7 +5,7 @@ from __future__ import annotations
 from kefu.org.actions import do_set_status
 
 from ..conftest import login
-from .helpers import Recorder, vip_first
+from .helpers import Recorder, vip_arrives, vip_first
 
 
 def test_queue_positions_are_pushed_as_the_queue_moves(live, make):
@@ -69,12 +69,7 @@ def test_a_churning_queue_tells_each_visitor_at_most_once_a_second_and_the_final
         publish_queue_positions(d.company.id, d.group.id)
         db.session.commit()
     assert waiting.wait_for("conversation.queued", timeout=WINDOW / 2)["queue_position"] == 1
-    visitor, token = make.visitor_token(d.channel)
-    visitor.vip_level = 3
-    db.session.commit()
-    vip = Recorder(live, "/visitor", auth={"token": token})
-    vip.call("message", {"text": "vip"})
-    assert vip.wait_for("conversation.queued")["queue_position"] == 1
+    vip = vip_arrives(live, make, d.channel)
     time.sleep(WINDOW * 1.5)
     told = [e[1]["queue_position"] for e in waiting.drain() if e[0] == "conversation.queued"]
     assert told == [2]

@@ -86,12 +86,15 @@ def console_zone() -> tzinfo:
     return g.kefu_console_zone  # type: ignore[no-any-return]
 
 
+def console_local(value: datetime) -> datetime:
+    """A stored (UTC) time as the company's local time, without its zone (as forms show it)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(console_zone()).replace(tzinfo=None)
+
+
 def when(value: datetime | None) -> str:
     """A stored time as minutes in the company's time zone."""
-    if value is None:
-        return "—"
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(console_zone()).strftime("%Y-%m-%d %H:%M")
+    return console_local(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 def status_badge(status: str) -> Markup:

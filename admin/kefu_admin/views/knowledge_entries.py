@@ -30,6 +30,7 @@ from .knowledge import (
     KnowledgeView,
     category_choices,
     category_name,
+    console_local,
     console_zone,
     lang,
     optional_id,
@@ -149,10 +150,7 @@ class KnowledgeEntryView(ImportExportMixin, KnowledgeView):
     def form_data(self, obj: KnowledgeEntry) -> dict[str, Any]:
         """The stored entry as form values."""
         def local(value: datetime | None) -> datetime | None:
-            if value is None:
-                return None
-            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-            return aware.astimezone(console_zone()).replace(tzinfo=None)
+            return console_local(value) if value else None
 
         return {"kind": obj.kind, "question": obj.question, "similar": "\n".join(obj.similar or []),
                 "answer": obj.answer, "category": str(obj.category_id or ""),
